@@ -1,0 +1,3 @@
+from pflegegraph.cli import main
+
+raise SystemExit(main())

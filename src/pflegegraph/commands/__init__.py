@@ -1,0 +1,1 @@
+"""One module per CLI command. Each has ``register(subparsers, common)`` and ``run(args, settings)``."""
