@@ -7,22 +7,23 @@ PFLEGEGRAPH_DEBUG=1 to see one.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from pathlib import Path
 
 from pflegegraph import __version__
-from pflegegraph.commands import queries_cmd, query_cmd, serve_cmd, settings_cmd, stats_cmd
 from pflegegraph.errors import EXIT_USER_ERROR, PflegegraphError
 from pflegegraph.settings import Settings
 
-COMMANDS = [queries_cmd, query_cmd, stats_cmd, settings_cmd, serve_cmd]
-try:  # validation lives in its own module; it is optional only while it is being built
-    from pflegegraph.commands import validate_cmd
-
-    COMMANDS.insert(2, validate_cmd)
-except ImportError:  # pragma: no cover
-    pass
+# One module per command under pflegegraph.commands, in the order --help lists them.
+COMMAND_MODULES = [
+    "queries_cmd",
+    "query_cmd",
+    "stats_cmd",
+    "settings_cmd",
+    "serve_cmd",
+]
 
 EXAMPLES = """\
 examples:
@@ -68,8 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pflegegraph {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     common = common_options()
-    for module in COMMANDS:
-        module.register(sub, common)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"pflegegraph.commands.{name}").register(sub, common)
     return parser
 
 
