@@ -13,7 +13,7 @@ a subquery does not see the parameter.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 import pyoxigraph as ox
 

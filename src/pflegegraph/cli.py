@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "stats_cmd",
     "settings_cmd",
     "serve_cmd",
+    "validate_cmd",
 ]
 
 EXAMPLES = """\

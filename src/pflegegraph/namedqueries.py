@@ -23,10 +23,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pyoxigraph as ox
 import yaml
@@ -97,7 +98,8 @@ def to_term(param: Param, raw: str, prefixes: Mapping[str, str] = PREFIXES):
         expanded = expand(raw, dict(prefixes)) if kind == "iri" else None
         allowed = {expand(c, dict(prefixes)) or c for c in param.choices} if kind == "iri" else set()
         if expanded not in allowed and raw not in allowed:
-            raise UserError(f"parameter {param.name!r} must be one of {', '.join(param.choices)}; got {raw!r}")
+            raise UserError(f"parameter {param.name!r} must be one of {', '.join(param.choices)}; "
+                            f"got {raw!r}")
     if kind == "iri":
         text = raw.strip()
         if text.startswith("<") and text.endswith(">"):

@@ -203,9 +203,9 @@ def display(term, prefixes: dict[str, str] = PREFIXES) -> str:
 def _table(variables, rows, prefixes) -> str:
     cells = [[_clip(display(row.get(v), prefixes)) for v in variables] for row in rows]
     widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(variables)]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths)).rstrip(),
+    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=False)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in cells]
     count = len(rows)
     lines.append(f"({count} row{'s' if count != 1 else ''})")
     return "\n".join(lines) + "\n"

@@ -6,16 +6,18 @@ imports Flask.
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import pyoxigraph as ox
 
 from pflegegraph.binding import bind
 from pflegegraph.errors import QuerySyntaxError, UserError
+from pflegegraph.guard import dataset_of
 from pflegegraph.loader import SourceFile, read_folders
 from pflegegraph.namespaces import PREFIXES
 from pflegegraph.settings import Settings
@@ -33,6 +35,7 @@ class QueryResult:
     boolean: bool | None = None
     triples: list[ox.Triple] = field(default_factory=list)
     seconds: float = 0.0
+    truncated: bool = False  # True when a row limit cut the result short
 
 
 class GraphStore:
@@ -50,14 +53,14 @@ class GraphStore:
     # --- building -----------------------------------------------------------------
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, with_shapes: bool = True) -> "GraphStore":
+    def from_settings(cls, settings: Settings, *, with_shapes: bool = True) -> GraphStore:
         return cls.from_folders(settings.graph_namespace, settings.ontology, settings.data,
                                 settings.shapes if with_shapes else None,
                                 store_path=settings.store_path or None)
 
     @classmethod
     def from_folders(cls, graph_namespace: str, ontology: Path | None, data: Iterable[Path],
-                     shapes: Path | None = None, store_path: str | None = None) -> "GraphStore":
+                     shapes: Path | None = None, store_path: str | None = None) -> GraphStore:
         started = time.perf_counter()
         files = read_folders(graph_namespace, ontology, list(data), shapes)
         store = ox.Store(store_path) if store_path else ox.Store()
@@ -71,10 +74,19 @@ class GraphStore:
 
     def query(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
               *, source: str | None = None, default_graphs: list[ox.NamedNode] | None = None,
-              named_graphs: list[ox.NamedNode] | None = None) -> QueryResult:
-        """Run a SPARQL query. Bindings are joined as RDF terms (see binding.py)."""
+              named_graphs: list[ox.NamedNode] | None = None, limit: int | None = None) -> QueryResult:
+        """Run a SPARQL query. Bindings are joined as RDF terms (see binding.py).
+
+        With ``limit``, at most that many rows (or triples) are kept; ``truncated`` says whether
+        there were more. Rows beyond the limit are never produced by the engine.
+        """
         text = bind(sparql, bindings) if bindings else sparql
         kwargs: dict = {}
+        if default_graphs is None and named_graphs is None:
+            dataset = dataset_of(text)  # the query's own FROM / FROM NAMED, if any
+            if dataset.given:
+                default_graphs = [ox.NamedNode(i) for i in dataset.default]
+                named_graphs = [ox.NamedNode(i) for i in dataset.named]
         if default_graphs is not None:
             kwargs["default_graph"] = default_graphs
         else:
@@ -84,9 +96,9 @@ class GraphStore:
         started = time.perf_counter()
         try:
             raw = self.store.query(text, **kwargs)
-            result = _collect(raw)
+            result = _collect(raw, limit)
         except SyntaxError as exc:
-            raise _query_syntax_error(exc, source) from exc
+            raise _query_syntax_error(exc, source, text) from exc
         except (OSError, ValueError, TypeError) as exc:
             raise UserError(f"the query could not be evaluated: {exc}") from exc
         result.seconds = time.perf_counter() - started
@@ -103,13 +115,15 @@ class GraphStore:
         return sum(len(f.triples) for f in self.files if f.graph == graph)
 
 
-def _collect(raw) -> QueryResult:
+def _collect(raw, limit: int | None = None) -> QueryResult:
     if isinstance(raw, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(raw))
     if isinstance(raw, ox.QuerySolutions):
         variables = [v.value for v in raw.variables]
         rows = []
         for solution in raw:
+            if limit is not None and len(rows) >= limit:
+                return QueryResult("select", variables=variables, rows=rows, truncated=True)
             row = {}
             for name in variables:
                 value = solution[name]
@@ -117,12 +131,32 @@ def _collect(raw) -> QueryResult:
                     row[name] = value
             rows.append(row)
         return QueryResult("select", variables=variables, rows=rows)
-    return QueryResult("graph", triples=list(raw))
+    if limit is None:
+        return QueryResult("graph", triples=list(raw))
+    triples = list(itertools.islice(raw, limit + 1))
+    return QueryResult("graph", triples=triples[:limit], truncated=len(triples) > limit)
 
 
-def _query_syntax_error(exc: SyntaxError, source: str | None) -> QuerySyntaxError:
+def _query_syntax_error(exc: SyntaxError, source: str | None, query: str = "") -> QuerySyntaxError:
     text = str(exc.msg if getattr(exc, "msg", None) else exc)
     match = _POSITION.search(text)
-    if match:
-        return QuerySyntaxError(match.group(3).strip(), int(match.group(1)), int(match.group(2)), source)
-    return QuerySyntaxError(text, source=source)
+    if not match:
+        return QuerySyntaxError(_plain(text), source=source)
+    line, column = int(match.group(1)), int(match.group(2))
+    detail = _plain(match.group(3))
+    lines = query.splitlines()
+    if 0 < line <= len(lines):
+        # Show where the parser stopped, so the person can see it without counting columns.
+        here = lines[line - 1]
+        detail += f"\n    {here}\n    {' ' * min(max(column - 1, 0), len(here))}^"
+    return QuerySyntaxError(detail, line, column, source)
+
+
+_CHAR_CLASS = re.compile(r"\[[^\]]*\]")
+
+
+def _plain(detail: str) -> str:
+    """The parser's words without its character-class tables, on one line."""
+    detail = _CHAR_CLASS.sub("…", " ".join(detail.split()))
+    detail = re.sub(r"(…,? ?)+", "… ", detail).replace(" ,", ",").strip().rstrip(",")
+    return detail

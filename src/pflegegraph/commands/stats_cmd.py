@@ -39,6 +39,6 @@ def run(args, settings) -> int:
     names = [compact(c.cls, store.prefixes) for c in classes]
     width = max((len(n) for n in names), default=5)
     print(f"{'class'.ljust(width)}  instances  label")
-    for name, c in zip(names, classes):
+    for name, c in zip(names, classes, strict=False):
         print(f"{name.ljust(width)}  {c.instances:>9}  {c.label}")
     return 0
