@@ -1,0 +1,1 @@
+"""Publishing the graph: dumps, CSV tables with CSVW, DCAT-AP.de and VoID, written atomically."""

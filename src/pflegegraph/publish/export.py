@@ -1,0 +1,122 @@
+"""``export``: everything a portal or a plain web server needs, written as one atomic folder.
+
+The files are first written to a hidden folder beside the target and renamed into place only when
+complete, so a failed export never leaves something that looks complete, and the previous export
+stays untouched until the new one is whole.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import yaml
+
+from pflegegraph.errors import UnreadableInputError, UserError
+from pflegegraph.namedqueries import QueryCatalog
+from pflegegraph.publish.canonical import as_triples, published_quads
+from pflegegraph.publish.catalog import CATALOG_PREFIXES, describe, file_info
+from pflegegraph.publish.dumps import write_dumps
+from pflegegraph.publish.tables import write_metadata, write_tables
+from pflegegraph.stats import class_counts
+from pflegegraph.store import GraphStore
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    folder: Path
+    files: list[str]
+    triples: int
+
+
+def dataset_metadata(data_dirs: list[Path]) -> dict:
+    """The dataset.yaml of the first data folder that has one."""
+    for folder in data_dirs:
+        path = Path(folder) / "dataset.yaml"
+        if path.is_file():
+            try:
+                meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except yaml.YAMLError as exc:
+                raise UnreadableInputError(f"{path}: not valid YAML: {exc}") from exc
+            missing = [k for k in ("slug", "version", "issued", "title", "description", "keywords",
+                                   "themes", "spatial", "temporal", "publisher", "publisher_name")
+                       if k not in meta]
+            if missing:
+                raise UnreadableInputError(f"{path}: missing {', '.join(missing)}")
+            return meta
+    raise UserError("none of the data folders has a dataset.yaml describing the dataset; "
+                    "see data/braunschweig/dataset.yaml for the form")
+
+
+def export(store: GraphStore, settings, out: Path, public_url: str) -> ExportReport:
+    meta = dataset_metadata(list(settings.data))
+    if not public_url.endswith("/"):
+        public_url += "/"
+    out = out.resolve()
+    parent = out.parent
+    if not parent.is_dir():
+        raise UserError(f"cannot export to {out}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise UserError(f"cannot export to {out}: {parent} is not writable")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"cannot export to {out}: it is a file, not a folder")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a web server must read it
+        report = _write_all(store, settings, tmp, meta, public_url)
+        _replace(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise UserError(f"export to {out} failed: {reason}; the previous export (if any) is untouched") from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return ExportReport(out, report.files, report.triples)
+
+
+def _write_all(store: GraphStore, settings, folder: Path, meta: dict, public_url: str) -> ExportReport:
+    quads = published_quads(store, ("data",))
+    triples = as_triples(quads)
+    stem = f"pflegegraph-{meta['slug']}"
+    paths = write_dumps(folder, stem, quads, triples)
+    ontology = published_quads(store, ("ontology",))
+    paths += write_dumps(folder, "pflegegraph-ontology", ontology, as_triples(ontology), with_quads=False)
+    catalog = QueryCatalog(settings.queries)
+    tables, csvw = write_tables(folder, store, catalog, "de", public_url + "data/")
+    paths += tables
+    paths.append(write_metadata(folder, csvw))
+    infos = [file_info(p) for p in paths]
+    classes = len(class_counts(store))
+    description = describe(meta, infos, public_url=public_url, base_iri=settings.base_iri,
+                           license_iri=settings.license, triples=len(triples), classes=classes)
+    (folder / "catalog.ttl").write_bytes(ox.serialize(description, format=ox.RdfFormat.TURTLE,
+                                                      prefixes=CATALOG_PREFIXES))
+    (folder / "catalog.jsonld").write_bytes(ox.serialize(description, format=ox.RdfFormat.JSON_LD))
+    listed = sorted(p.name for p in folder.iterdir())
+    sums = "".join(f"{file_info(folder / name).sha256}  {name}\n" for name in listed)
+    (folder / "SHA256SUMS").write_text(sums, encoding="utf-8")
+    return ExportReport(folder, listed + ["SHA256SUMS"], len(triples))
+
+
+def _replace(new: Path, target: Path) -> None:
+    """Put ``new`` where ``target`` is, keeping the old folder until the new one is in place."""
+    if not target.exists():
+        new.rename(target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.previous-", dir=target.parent))
+    old.rmdir()
+    target.rename(old)
+    try:
+        new.rename(target)
+    except OSError:
+        old.rename(target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
