@@ -75,7 +75,8 @@ def export(store: GraphStore, settings, out: Path, public_url: str) -> ExportRep
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        raise UserError(f"export to {out} failed: {reason}; the previous export (if any) is untouched") from exc
+        raise UserError(f"export to {out} failed: {reason}; "
+                        "the previous export (if any) is untouched") from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

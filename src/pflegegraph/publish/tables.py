@@ -92,5 +92,6 @@ def write_tables(folder: Path, store: GraphStore, catalog: QueryCatalog, lang: s
 
 def write_metadata(folder: Path, metadata: dict) -> Path:
     path = folder / "csv-metadata.json"
-    path.write_text(json.dumps(metadata, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    text = json.dumps(metadata, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    path.write_text(text, encoding="utf-8")
     return path
