@@ -169,3 +169,17 @@ def _to_rdflib(t: ox.Triple):
             return rdflib.Literal(x.value)
         return rdflib.Literal(x.value, datatype=rdflib.URIRef(x.datatype.value))
     return term(t.subject), term(t.predicate), term(t.object)
+
+
+def test_description_conforms_to_dcat_ap_de_and_a_broken_one_does_not(exported):
+    from pflegegraph.publish.check import check_description
+
+    triples = [q.triple for q in ox.parse(path=str(exported / "catalog.ttl"), format=ox.RdfFormat.TURTLE)]
+    findings = check_description(triples, "en")
+    assert [f for f in findings if f.severity == "Violation"] == []
+    dataset = "https://example.org/pflege/dataset/braunschweig"
+    broken = [t for t in triples if not (t.subject.value == dataset and
+                                         t.predicate.value == "http://purl.org/dc/terms/title")]
+    findings = check_description(broken, "en")
+    assert [(f.severity, f.focus, f.path, f.message) for f in findings if f.severity == "Violation"] == [
+        ("Violation", dataset, "http://purl.org/dc/terms/title", "Dataset without a title (dct:title, mandatory)")]

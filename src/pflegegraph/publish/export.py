@@ -21,6 +21,7 @@ from pflegegraph.errors import UnreadableInputError, UserError
 from pflegegraph.namedqueries import QueryCatalog
 from pflegegraph.publish.canonical import as_triples, published_quads
 from pflegegraph.publish.catalog import CATALOG_PREFIXES, describe, file_info
+from pflegegraph.publish.check import check_description
 from pflegegraph.publish.dumps import write_dumps
 from pflegegraph.publish.tables import write_metadata, write_tables
 from pflegegraph.stats import class_counts
@@ -98,6 +99,11 @@ def _write_all(store: GraphStore, settings, folder: Path, meta: dict, public_url
     classes = len(class_counts(store))
     description = describe(meta, infos, public_url=public_url, base_iri=settings.base_iri,
                            license_iri=settings.license, triples=len(triples), classes=classes)
+    violations = [f for f in check_description(description, settings.lang) if f.severity == "Violation"]
+    if violations:
+        details = "; ".join(f"{f.focus}: {f.message}" for f in violations[:5])
+        raise UserError(f"the dataset description does not conform to DCAT-AP.de 2.0 "
+                        f"({len(violations)} violations): {details}")
     (folder / "catalog.ttl").write_bytes(ox.serialize(description, format=ox.RdfFormat.TURTLE,
                                                       prefixes=CATALOG_PREFIXES))
     (folder / "catalog.jsonld").write_bytes(ox.serialize(description, format=ox.RdfFormat.JSON_LD))
