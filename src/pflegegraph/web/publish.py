@@ -72,7 +72,8 @@ def _negotiate_rdf(triples: list, html_view) -> Response:
     response.headers["Vary"] = "Accept"
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Link"] = ", ".join(
-        f'<{request.base_url}?format={name}>; rel="alternate"; type="{m}"' for name, (m, _f) in _BY_NAME.items())
+        f'<{request.base_url}?format={name}>; rel="alternate"; type="{m}"'
+        for name, (m, _f) in _BY_NAME.items())
     return response
 
 
@@ -143,7 +144,8 @@ def _page(title: str, body: str) -> Response:
 <title>{html.escape(title)} · pflegegraph</title>
 <link rel="alternate" type="text/turtle" href="/catalog?format=turtle">
 <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}}
-table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.3rem;text-align:left}}
+table{{border-collapse:collapse;width:100%}}
+td,th{{border-bottom:1px solid #ddd;padding:.3rem;text-align:left}}
 td.num{{text-align:right}}code,pre{{font-size:.85em;overflow-wrap:anywhere;white-space:pre-wrap}}</style></head>
 <body><main>{body}</main>
 <footer><p>Lizenz: <a href="{licence}">{licence}</a> · Quellen: öffentliche Dokumente der Stadt
