@@ -77,3 +77,10 @@ def test_export_and_its_source_folder_compare_equal(run_cli, tmp_path):
 def test_missing_side_is_unreadable_input(run_cli, tmp_path):
     out = run_cli("diff", str(DATA), str(tmp_path / "nothing"))
     assert out.returncode == 2 and "no such folder" in out.stderr
+
+
+def test_markdown_section_for_the_data_changelog(run_cli, changed):
+    text = run_cli("diff", str(DATA), str(changed), "--format", "markdown", "--title", "0.2.0").stdout
+    assert text.startswith("## 0.2.0\n")
+    assert "### Added\n\n- Neue Testmaßnahme (`bsm:test-neu`)" in text
+    assert "- Entlastung von Angehörigen (`bshf:entlastung-von-angehoerigen`): priority 2 → 1 – 3" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pflegegraph.publish.diff import as_changeset, as_json, as_text, diff, read_side
+from pflegegraph.publish.diff import as_changeset, as_json, as_markdown, as_text, diff, read_side
 
 
 def register(sub, common):
@@ -16,7 +16,10 @@ def register(sub, common):
                     "priorities, new sources. Exit code 0 either way.")
     p.add_argument("old", type=Path, metavar="OLD")
     p.add_argument("new", type=Path, metavar="NEW")
-    p.add_argument("--format", choices=["text", "json", "turtle"], default="text")
+    p.add_argument("--format", choices=["text", "json", "turtle", "markdown"], default="text",
+                   help="text for people, json for machines, turtle as a changeset, markdown for a "
+                        "data changelog section")
+    p.add_argument("--title", default="Unreleased", help="section title for --format markdown")
     p.set_defaults(run=run)
 
 
@@ -25,6 +28,8 @@ def run(args, settings) -> int:
     changes = diff(old, new, settings.lang)
     if args.format == "json":
         sys.stdout.write(as_json(changes))
+    elif args.format == "markdown":
+        sys.stdout.write(as_markdown(changes, args.title))
     elif args.format == "turtle":
         sys.stdout.write(as_changeset(changes))
     else:

@@ -160,3 +160,27 @@ def as_changeset(changes: list[ResourceChange]) -> str:
                         ox.Triple(st, ox.NamedNode(rdf + "object"), t.object)]
     prefixes = {"cs": CS, "rdf": rdf, **PREFIXES}
     return ox.serialize(out, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
+
+
+def as_markdown(changes: list[ResourceChange], title: str) -> str:
+    """A section for a human-readable data changelog."""
+    lines = [f"## {title}", ""]
+    if not changes:
+        return "\n".join(lines + ["No changes.", ""])
+    for kind, heading in (("added", "Added"), ("removed", "Removed"), ("changed", "Changed")):
+        items = [c for c in changes if c.kind == kind]
+        if not items:
+            continue
+        lines += [f"### {heading}", ""]
+        for c in items:
+            detail = ""
+            if kind == "changed":
+                before = [t.object.value for t in c.removed if t.predicate.value == PRIORITY]
+                after = [t.object.value for t in c.added if t.predicate.value == PRIORITY]
+                if before and after:
+                    detail = f": priority {before[0]} → {after[0]}"
+                else:
+                    detail = f": {len(c.added)} statements added, {len(c.removed)} removed"
+            lines.append(f"- {c.label or compact(c.resource)} (`{compact(c.resource)}`){detail}")
+        lines.append("")
+    return "\n".join(lines)
