@@ -12,12 +12,7 @@ import pytest
 
 from pflegegraph.settings import Settings
 from pflegegraph.store import GraphStore
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "braunschweig"
-QUERIES = ROOT / "queries"
-SHAPES = ROOT / "shapes"
-ONTOLOGY = ROOT / "ontology"
+from shipped import DATA, ONTOLOGY, QUERIES, ROOT, SHAPES  # noqa: F401 - re-exported for older imports
 
 
 @pytest.fixture(scope="session")

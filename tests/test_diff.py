@@ -8,7 +8,7 @@ import shutil
 import pytest
 import rdflib
 
-from conftest import DATA
+from shipped import DATA
 
 NEW_MEASURE = """
 @prefix pg: <https://w3id.org/pflegegraph/def#> .

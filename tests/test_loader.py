@@ -7,9 +7,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from conftest import DATA, ONTOLOGY, SHAPES
 from pflegegraph.errors import RdfSyntaxError, UnreadableInputError
 from pflegegraph.store import GraphStore
+from shipped import DATA, ONTOLOGY, SHAPES
 
 NS = "https://w3id.org/pflegegraph/graph/"
 

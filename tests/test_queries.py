@@ -5,6 +5,7 @@ Expectations live in tests/queries/expectations.yaml; a query without one fails 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,42 @@ def test_query_also_runs_without_any_binding(store, query):
         pytest.skip("needs a parameter")
     result = store.query(query.text, source=query.name)
     assert result.rows, f"{query.name} returned nothing without bindings"
+
+
+def _body(query) -> str:
+    return "\n".join(line for line in query.text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def _optional_groups(text: str):
+    """The text of every OPTIONAL { ... } group, nested ones included."""
+    for start in (m.end() for m in re.finditer(r"OPTIONAL\s*\{", text)):
+        depth, i = 1, start
+        while depth and i < len(text):
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        yield text[start:i - 1]
+
+
+def _filters(text: str):
+    for start in (m.end() for m in re.finditer(r"FILTER\s*\(", text)):
+        depth, i = 1, start
+        while depth and i < len(text):
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        yield text[start:i - 1]
+
+
+@pytest.mark.parametrize("query", list(CATALOG), ids=lambda q: q.name)
+def test_query_follows_the_portable_rules(query):
+    """The rules in docs/data-model.md that make a query give the same rows on every store."""
+    body = _body(query)
+    assert body.isascii(), "only ASCII in the query text (Virtuoso mangles other constants)"
+    outer = {f"?{p.name}" for p in query.params} | {"?lng"}
+    for group in _optional_groups(body):
+        for expression in _filters(group):
+            for variable in outer:
+                assert not re.search(re.escape(variable) + r"\b", expression), \
+                    f"{variable} is used in a FILTER inside an OPTIONAL: {expression[:80]}"
+    for aggregate in re.findall(r"GROUP_CONCAT\((.*?);", body):
+        assert aggregate.startswith("DISTINCT STR(COALESCE("), f"GROUP_CONCAT({aggregate}…)"
+    assert "COALESCE(GROUP_CONCAT" not in body

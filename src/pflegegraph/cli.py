@@ -23,6 +23,9 @@ COMMAND_MODULES = [
     "stats_cmd",
     "settings_cmd",
     "serve_cmd",
+    "export_cmd",
+    "diff_cmd",
+    "push_cmd",
     "validate_cmd",
 ]
 

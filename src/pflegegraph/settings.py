@@ -9,9 +9,10 @@ docs/settings.md is generated from the same declarations.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from pflegegraph.errors import UserError
 from pflegegraph.resources import shipped
@@ -80,6 +81,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("update_endpoint", "", "Remote SPARQL 1.1 update endpoint URL, used by push."),
     Setting("endpoint_user", "", "User name for the remote endpoint (prefer the environment)."),
     Setting("endpoint_password", "", "Password for the remote endpoint (prefer the environment)."),
+    Setting("endpoint_auth", "basic",
+            "HTTP authentication for the remote endpoint when a user is set: 'basic' or 'digest' "
+            "(Virtuoso's /sparql-auth wants digest)."),
     Setting("query_timeout", 30.0,
             "Hard deadline for one query, in seconds. Past it the query is stopped.", float, "number"),
     Setting("row_limit", 10000,
@@ -93,13 +97,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address the service listens on."),
     Setting("port", 8080, "Port the service listens on.", int, "integer"),
     Setting("workers", 2, "Number of worker processes of the service.", int, "integer"),
+    Setting("threads", 4, "Threads per service worker process; each serves one request at a time.",
+            int, "integer"),
+    Setting("query_workers", 2,
+            "Query processes per service worker (embedded store). A query past its deadline is "
+            "stopped by killing its process, which is replaced at once.", int, "integer"),
+    Setting("validate_fail_on", "violation",
+            "Lowest severity at which 'pflegegraph validate' fails (exit 1): 'violation', 'warning' "
+            "or 'info'."),
+    Setting("validate_jobs", 0,
+            "Worker processes for 'pflegegraph validate' (shapes are shared out among them). "
+            "0: one per available CPU core; 1: validate in this process.", int, "integer"),
     Setting("lang", "de", "Language for labels and messages: 'de' or 'en'."),
     Setting("license", "https://creativecommons.org/licenses/by/4.0/",
             "Licence IRI of the published dataset."),
+    Setting("public_url", "http://127.0.0.1:8080/",
+            "Public address of the service or web server, used in the DCAT description for "
+            "download and access URLs."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
-_CHOICES = {"backend": {"local", "remote"}, "lang": {"de", "en"}}
+_CHOICES = {"backend": {"local", "remote"}, "lang": {"de", "en"}, "endpoint_auth": {"basic", "digest"},
+            "validate_fail_on": {"violation", "warning", "info"}}
 
 
 class Settings(Mapping[str, Any]):
@@ -111,7 +130,7 @@ class Settings(Mapping[str, Any]):
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None,
-             environ: Mapping[str, str] | None = None) -> "Settings":
+             environ: Mapping[str, str] | None = None) -> Settings:
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         origins: dict[str, str] = {}
@@ -158,7 +177,7 @@ class Settings(Mapping[str, Any]):
     def origin(self, key: str) -> str:
         return self._origins[key]
 
-    def replace(self, **changes: Any) -> "Settings":
+    def replace(self, **changes: Any) -> Settings:
         values = dict(self._values)
         origins = dict(self._origins)
         for name, value in changes.items():

@@ -1,8 +1,11 @@
-"""``/health``: a small JSON answer for monitoring."""
+"""``/health``: a small JSON answer for monitoring; 503 when queries cannot be answered."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
+
+from pflegegraph.errors import PflegegraphError
+from pflegegraph.execution import QueryRequest
 
 bp = Blueprint("health", __name__)
 
@@ -10,4 +13,20 @@ bp = Blueprint("health", __name__)
 @bp.get("/health")
 def health():
     store = current_app.extensions["pflegegraph.store"]
-    return jsonify(status="ok", triples=store.triple_count(), graphs=len(store.graphs()))
+    runner = current_app.extensions["pflegegraph.runner"]
+    settings = current_app.config["PFLEGEGRAPH_SETTINGS"]
+    doc = {"backend": "remote" if settings.endpoint else "local",
+           "query_timeout": settings.query_timeout, "row_limit": settings.row_limit}
+    try:
+        answer = runner.run(QueryRequest("ASK { }", fmt="json"))
+        b"".join(answer.chunks)
+        doc.update(status="ok", graphs=len(store.graphs()))
+        if not settings.endpoint:
+            doc["triples"] = store.triple_count()
+        if hasattr(runner, "killed"):
+            doc["workers"] = runner.size
+            doc["stopped_queries"] = runner.killed
+        return jsonify(doc)
+    except PflegegraphError as exc:
+        doc.update(status="failing", reason=exc.message)
+        return jsonify(doc), 503

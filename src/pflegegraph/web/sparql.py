@@ -1,76 +1,142 @@
-"""``/sparql``: the SPARQL 1.1 protocol, query operation (read-only)."""
+"""``/sparql``: the SPARQL 1.1 Protocol query operation, read-only, with hard limits.
+
+GET, POST form and POST direct; default-graph-uri and named-graph-uri; content negotiation with
+q-values and a ``format`` override; the Service Description on a GET without a query; CORS for
+reads. Every error is a plain-text sentence with the status the protocol asks for.
+"""
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
-from pflegegraph.errors import PflegegraphError
-from pflegegraph.results import MEDIA_TYPES, render
+from pflegegraph.errors import PflegegraphError, QuerySyntaxError
+from pflegegraph.execution import QueryRequest, QueryTimeout, ServiceBusy
+from pflegegraph.execution.core import NotAcceptable, RemoteFailure
+from pflegegraph.guard import RefusedQuery, check_graph, check_query, looks_like_update
+from pflegegraph.results import graph_text
+from pflegegraph.web import negotiation
+from pflegegraph.web.protocol import READ_ONLY, ProtocolError, parse
+from pflegegraph.web.service_description import description
 
 bp = Blueprint("sparql", __name__)
 
-_ACCEPT_SOLUTIONS = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-_ACCEPT_GRAPH = {
-    "text/turtle": "turtle",
-    "application/n-triples": "ntriples",
-    "application/ld+json": "jsonld",
-    "application/rdf+xml": "rdfxml",
-}
+TRUNCATED = "Pflegegraph-Result-Truncated"
+ROW_LIMIT = "Pflegegraph-Row-Limit"
+EXPOSED = f"{TRUNCATED}, {ROW_LIMIT}, Server-Timing"
 
 
-def _error(status: int, message: str) -> Response:
-    return Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+def cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED
+    return response
 
 
-def _query_text() -> tuple[str | None, Response | None]:
-    if request.method == "GET":
-        values = request.args.getlist("query")
-    elif request.mimetype == "application/x-www-form-urlencoded":
-        values = request.form.getlist("query")
-    elif request.mimetype == "application/sparql-query":
-        try:
-            return request.get_data().decode("utf-8"), None
-        except UnicodeDecodeError:
-            return None, _error(400, "The request body is not valid UTF-8.")
-    else:
-        return None, _error(415, "POST a query as application/x-www-form-urlencoded or "
-                                 "application/sparql-query.")
-    if len(values) > 1:
-        return None, _error(400, "Give the query parameter once, not several times.")
-    if not values:
-        return None, _error(400, "No query given: pass it in the 'query' parameter.")
-    return values[0], None
+def error(status: int, message: str, **headers: str) -> Response:
+    response = Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+    response.headers.update(headers)
+    return cors(response)
+
+
+@bp.route("/sparql", methods=["OPTIONS"])
+def preflight():
+    response = cors(Response(status=204))
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    response.headers["Allow"] = "GET, POST, OPTIONS"
+    return response
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql():
-    text, error = _query_text()
-    if error is not None:
-        return error
+    settings = current_app.config["PFLEGEGRAPH_SETTINGS"]
+    try:
+        proto = parse(request, settings.max_body_bytes)
+        if proto.formats:
+            accept = negotiation.format_override(proto.formats)
+        else:
+            accept = negotiation.accepted(request.accept_mimetypes)
+    except ProtocolError as exc:
+        return error(exc.status, exc.message)
+    except PflegegraphError as exc:
+        return error(400, exc.message)
+    if proto.query is None:
+        return service_description(accept)
+    try:
+        req = _request(proto, accept, settings)
+        answer = current_app.extensions["pflegegraph.runner"].run(req)
+    except QuerySyntaxError as exc:
+        if looks_like_update(proto.query):
+            return error(403, READ_ONLY)
+        return error(400, exc.message)
+    except RefusedQuery as exc:
+        return error(403, f"Refused: {exc.message}.")
+    except NotAcceptable as exc:
+        return error(406, f"None of the formats you accept fits a {_kind_name(exc.kind)} result; "
+                          f"this one can be sent as: "
+                          + ", ".join(negotiation.media_type(f) for f in exc.offered) + ".",
+                     Vary="Accept")
+    except QueryTimeout as exc:
+        return error(503, f"Stopped: {exc.message}.", **{"Retry-After": "5"})
+    except ServiceBusy as exc:
+        return error(503, f"Busy: {exc.message}.", **{"Retry-After": "5"})
+    except RemoteFailure as exc:
+        return error(502, f"The store behind this service failed: {exc.message}")
+    except PflegegraphError as exc:
+        return error(400, exc.message)
+    response = Response(answer.chunks, mimetype=negotiation.media_type(answer.fmt),
+                        direct_passthrough=True)
+    if answer.fmt in {"csv", "tsv", "turtle"}:
+        response.mimetype_params["charset"] = "utf-8"
+    response.headers["Vary"] = "Accept"
+    response.headers["Server-Timing"] = f"engine;dur={answer.seconds * 1000:.2f}"
+    if settings.row_limit:
+        response.headers[ROW_LIMIT] = str(settings.row_limit)
+    if answer.truncated:
+        response.headers[TRUNCATED] = (f"true; the result was cut at {answer.rows} "
+                                       f"{'triples' if answer.kind == 'graph' else 'rows'}")
+    response.call_on_close(answer.close)
+    return cors(response)
+
+
+def _kind_name(kind: str) -> str:
+    return "CONSTRUCT/DESCRIBE" if kind == "graph" else "SELECT/ASK"
+
+
+def _request(proto, accept: tuple[str, ...], settings) -> QueryRequest:
     store = current_app.extensions["pflegegraph.store"]
-    try:
-        result = store.query(text)
-    except PflegegraphError as exc:
-        return _error(400, exc.message)
-    table = _ACCEPT_GRAPH if result.kind == "graph" else _ACCEPT_SOLUTIONS
-    fmt = request.args.get("format") or request.form.get("format")
+    graphs = {g.value if isinstance(g, ox.NamedNode) else str(g) for g in store.graphs()}
+    allow = settings.service_allowlist
+    dataset = check_query(proto.query, graphs, allow)
+    for iri in proto.default_graphs:
+        check_graph(iri, graphs, allow, "default-graph-uri")
+    for iri in proto.named_graphs:
+        check_graph(iri, graphs, allow, "named-graph-uri")
+    default = named = None
+    if proto.default_graphs or proto.named_graphs:  # the protocol's dataset overrides FROM
+        default, named = tuple(proto.default_graphs), tuple(proto.named_graphs)
+    elif dataset.given:
+        default, named = tuple(dataset.default), tuple(dataset.named)
+    return QueryRequest(proto.query, accept=accept, default_graphs=default, named_graphs=named,
+                        row_limit=settings.row_limit or None)
+
+
+def service_description(accept: tuple[str, ...]) -> Response:
+    fmt = next((f for f in accept if f in {"turtle", "ntriples", "jsonld", "rdfxml"}), None)
     if fmt is None:
-        best = request.accept_mimetypes.best_match(list(table), default=None)
-        if best is None and request.accept_mimetypes.provided and "*/*" not in str(request.accept_mimetypes):
-            return _error(406, "None of the accepted media types fits this result; acceptable: "
-                               + ", ".join(table))
-        fmt = table[best] if best else next(iter(table.values()))
-    try:
-        body = render(result, fmt, store.prefixes)
-    except PflegegraphError as exc:
-        return _error(400, exc.message)
-    response = Response(body, mimetype=MEDIA_TYPES[fmt].split(";")[0])
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+        return error(406, "The service description is RDF; accept one of text/turtle, "
+                          "application/n-triples, application/ld+json, application/rdf+xml.",
+                     Vary="Accept")
+    settings = current_app.config["PFLEGEGRAPH_SETTINGS"]
+    store = current_app.extensions["pflegegraph.store"]
+    graphs = [g.value if isinstance(g, ox.NamedNode) else str(g) for g in store.graphs()]
+    limits = {"query timeout": f"{settings.query_timeout:g} s",
+              "row limit": str(settings.row_limit),
+              "request body limit": f"{settings.max_body_bytes} bytes"}
+    triples = description(request.base_url, graphs, True, limits)
+    body = graph_text(triples, fmt, {"sd": "http://www.w3.org/ns/sparql-service-description#",
+                                     "dcterms": "http://purl.org/dc/terms/"})
+    response = Response(body, mimetype=negotiation.media_type(fmt))
+    response.headers["Vary"] = "Accept"
+    return cors(response)

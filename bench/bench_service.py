@@ -1,0 +1,234 @@
+"""Throughput and latency of /sparql under a concurrent load, on loopback, in one run:
+pflegegraph (gunicorn + query pool), Oxigraph server, and rdflib-endpoint, serving the same data.
+
+    python bench/bench_service.py [--seconds 3] [--concurrency 8] [--json out.json]
+
+Each named query (with its default parameters bound) is sent by ``--concurrency`` clients on
+keep-alive connections for ``--seconds``; then, for pflegegraph, the service's overhead over the
+engine time it reports in Server-Timing (sequential requests), and the p99 of a simple query
+while runaway queries are being stopped at the deadline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from pflegegraph.binding import bind  # noqa: E402
+from pflegegraph.namedqueries import QueryCatalog  # noqa: E402
+from pflegegraph.settings import Settings  # noqa: E402
+from pflegegraph.store import GraphStore  # noqa: E402
+from servers import clean_env, free_port, oxigraph_server, pflegegraph_service, running  # noqa: E402
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+SIMPLE = "ASK { ?s a <https://w3id.org/pflegegraph/def#ActionField> }"
+
+
+def post(conn: http.client.HTTPConnection, path: str, query: str) -> tuple[int, bytes, dict]:
+    body = urllib.parse.urlencode({"query": query})
+    conn.request(
+        "POST",
+        path,
+        body,
+        {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"},
+    )
+    response = conn.getresponse()
+    data = response.read()
+    return response.status, data, dict(response.getheaders())
+
+
+def load(url: str, query: str, seconds: float, concurrency: int) -> dict:
+    parts = urllib.parse.urlsplit(url)
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client():
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        mine = []
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            try:
+                status, _, _ = post(conn, parts.path, query)
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+                status = 0
+            mine.append(time.perf_counter() - started)
+            if status != 200:
+                with lock:
+                    errors[0] += 1
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": errors[0],
+        "qps": len(latencies) / seconds,
+        "p50_ms": 1000 * latencies[len(latencies) // 2] if latencies else None,
+        "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)] if latencies else None,
+    }
+
+
+def overhead(url: str, query: str, n: int = 30) -> tuple[float, float]:
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    total, engine = [], []
+    for _ in range(n):
+        started = time.perf_counter()
+        _, _, headers = post(conn, parts.path, query)
+        total.append(time.perf_counter() - started)
+        timing = headers.get("Server-Timing", "engine;dur=0")
+        engine.append(float(timing.split("dur=")[1]) / 1000)
+    conn.close()
+    return statistics.median(total), statistics.median(engine)
+
+
+def runaway_p99(url: str, seconds: float) -> dict:
+    parts = urllib.parse.urlsplit(url)
+    done = threading.Event()
+    stopped = [0]
+
+    def attacker():
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        while not done.is_set():
+            status, _, _ = post(conn, parts.path, RUNAWAY)
+            stopped[0] += status == 503
+        conn.close()
+
+    thread = threading.Thread(target=attacker)
+    thread.start()
+    time.sleep(0.3)
+    result = load(url, SIMPLE, seconds, 2)
+    done.set()
+    thread.join()
+    result["runaways_stopped"] = stopped[0]
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--json", type=Path, help="write the measurements here")
+    args = parser.parse_args()
+    settings = Settings.load({}, environ=clean_env())
+    store = GraphStore.from_settings(settings)
+    catalog = QueryCatalog(ROOT / "queries")
+    queries = {
+        q.name: bind(q.text, q.bindings({}, store.prefixes))
+        for q in catalog
+        if not any(p.required and p.default is None for p in q.params)
+    }
+    out: dict = {"concurrency": args.concurrency, "seconds": args.seconds, "servers": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        dump = tmp / "all.nq"
+        dump.write_bytes(_nquads(store))
+        rdflib_port = free_port()
+        import shutil
+
+        rdflib_cmd = [
+            shutil.which("rdflib-endpoint") or "rdflib-endpoint",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(rdflib_port),
+            str(dump),
+        ]
+        with (
+            pflegegraph_service(tmp, "--timeout", "2", "--workers", "2", "--threads", "8") as pg,
+            oxigraph_server(tmp) as oxi,
+            running(rdflib_cmd, f"http://127.0.0.1:{rdflib_port}/", tmp / "rdflib.log", timeout=120),
+        ):
+            import urllib.request
+
+            urllib.request.urlopen(
+                urllib.request.Request(  # noqa: S310
+                    f"{oxi}/store",
+                    data=dump.read_bytes(),
+                    method="POST",
+                    headers={"Content-Type": "application/n-quads"},
+                ),
+                timeout=60,
+            ).read()
+            urls = {
+                "pflegegraph": f"{pg}/sparql",
+                "oxigraph": f"{oxi}/query",
+                "rdflib-endpoint": f"http://127.0.0.1:{rdflib_port}/",
+            }
+            for server, url in urls.items():
+                out["servers"][server] = {
+                    name: load(url, text, args.seconds, args.concurrency) for name, text in queries.items()
+                }
+                print(f"{server}: done", file=sys.stderr)
+            out["overhead"] = {}
+            for name, text in queries.items():
+                total, engine = overhead(urls["pflegegraph"], text)
+                out["overhead"][name] = {
+                    "total_ms": total * 1000,
+                    "engine_ms": engine * 1000,
+                    "overhead": (total - engine) / engine if engine else None,
+                }
+            out["runaway"] = runaway_p99(urls["pflegegraph"], max(5.0, args.seconds))
+    report(out)
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=2))
+    return 0
+
+
+def _nquads(store) -> bytes:
+    import pyoxigraph as ox
+
+    return ox.serialize(store.store, format=ox.RdfFormat.N_QUADS)
+
+
+def report(out: dict) -> None:
+    servers = list(out["servers"])
+    print(f"queries/s at concurrency {out['concurrency']} (p99 ms)")
+    print("query".ljust(30) + "".join(s.rjust(22) for s in servers) + "   pg/rdflib  pg/oxigraph")
+    for name in out["servers"][servers[0]]:
+        cells = [out["servers"][s][name] for s in servers]
+        ratio = cells[0]["qps"] / cells[2]["qps"] if cells[2]["qps"] else float("inf")
+        ratio_ox = cells[0]["qps"] / cells[1]["qps"] if cells[1]["qps"] else float("inf")
+        print(
+            name.ljust(30)
+            + "".join(f"{c['qps']:>12.1f} ({c['p99_ms'] or 0:>6.1f})".rjust(22) for c in cells)
+            + f"   {ratio:>9.1f}  {ratio_ox:>11.2f}"
+        )
+    print("\noverhead of the service over engine time (sequential):")
+    for name, o in out["overhead"].items():
+        flag = "" if o["engine_ms"] > 10 else "  (engine < 10 ms: target does not apply)"
+        print(
+            f"  {name:30} total {o['total_ms']:7.2f} ms  engine {o['engine_ms']:7.2f} ms  "
+            f"overhead {100 * (o['overhead'] or 0):6.1f} %{flag}"
+        )
+    r = out["runaway"]
+    print(
+        f"\nsimple query while runaways are stopped: p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, "
+        f"{r['requests']} requests, {r['errors']} errors, {r['runaways_stopped']} runaways stopped"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""Running queries with a hard deadline, a row cap and a streamed answer.
+
+- ``QueryRequest`` is what the service asks: the query text, the dataset, the format, the cap.
+- ``answer(store, request)`` runs one request on a store and yields the messages of the answer
+  (a head, then chunks of the body). It is the same code in a worker process and in-thread.
+- ``WorkerPool`` keeps worker processes that hold the embedded store; a query that overruns its
+  deadline is stopped by killing its worker, which is replaced at once (see pool.py).
+- ``InlineRunner`` runs in the calling thread; it is for stores that enforce their own
+  deadline, such as a remote endpoint reached with a socket timeout.
+"""
+
+from __future__ import annotations
+
+from pflegegraph.execution.core import (
+    Answer,
+    InlineRunner,
+    QueryRequest,
+    QueryTimeout,
+    ServiceBusy,
+    answer,
+)
+from pflegegraph.execution.pool import WorkerPool
+
+__all__ = ["Answer", "InlineRunner", "QueryRequest", "QueryTimeout", "ServiceBusy", "WorkerPool",
+           "answer"]

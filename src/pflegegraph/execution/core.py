@@ -1,0 +1,186 @@
+"""The request, the answer and the in-thread runner shared by every way of running a query."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from pflegegraph.errors import PflegegraphError, QuerySyntaxError, UserError
+from pflegegraph.resultstream import stream
+
+
+class QueryTimeout(PflegegraphError):
+    """The query ran past its deadline and was stopped (status 503)."""
+
+
+class ServiceBusy(PflegegraphError):
+    """No worker became free before the deadline (status 503)."""
+
+
+class RemoteFailure(PflegegraphError):
+    """The remote store could not be reached or failed (status 502)."""
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query as the service runs it. Graph lists of None mean 'as the query says'."""
+
+    text: str
+    fmt: str | None = None  # None: the runner picks with ``choose`` once the kind is known
+    accept: tuple[str, ...] = ()  # formats in the client's order of preference
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    row_limit: int | None = None
+
+
+@dataclass
+class Answer:
+    """The head of an answer and an iterator over its body chunks."""
+
+    kind: str
+    fmt: str
+    truncated: bool
+    rows: int
+    seconds: float
+    chunks: Iterator[bytes] = field(default_factory=lambda: iter(()))
+
+    def close(self) -> None:
+        close = getattr(self.chunks, "close", None)
+        if close:
+            close()
+
+
+class NotAcceptable(UserError):
+    """None of the formats the client accepts fits the kind of result (status 406)."""
+
+    def __init__(self, kind: str, offered: tuple[str, ...]):
+        self.kind = kind
+        self.offered = offered
+        super().__init__(f"no acceptable format for a {kind} result")
+
+
+def choose(kind: str, request: QueryRequest) -> str:
+    from pflegegraph.resultstream import formats_for
+
+    fits = formats_for(kind)
+    if request.fmt:
+        if request.fmt not in fits:
+            raise NotAcceptable(kind, fits)
+        return request.fmt
+    for fmt in request.accept:
+        if fmt in fits:
+            return fmt
+    raise NotAcceptable(kind, fits)
+
+
+def _nodes(iris: tuple[str, ...] | None) -> list[ox.NamedNode] | None:
+    return None if iris is None else [ox.NamedNode(i) for i in iris]
+
+
+def answer(store, request: QueryRequest) -> Iterator[tuple]:
+    """The messages of one answer: ("head", kind, fmt, truncated, rows, seconds), ("chunk",
+    bytes)..., ("end",); or one ("error", kind, text, line, column) message."""
+    started = time.perf_counter()
+    try:
+        result = store.query(request.text, default_graphs=_nodes(request.default_graphs),
+                             named_graphs=_nodes(request.named_graphs), limit=request.row_limit)
+        fmt = choose(result.kind, request)
+    except NotAcceptable as exc:
+        yield ("error", "not-acceptable", exc.kind, None, ",".join(exc.offered))
+        return
+    except QuerySyntaxError as exc:
+        yield ("error", "syntax", exc.message, exc.line, exc.column)
+        return
+    except QueryTimeout as exc:
+        yield ("error", "timeout", exc.message, None, None)
+        return
+    except RemoteFailure as exc:
+        yield ("error", "remote", exc.message, None, None)
+        return
+    except PflegegraphError as exc:
+        yield ("error", "user", exc.message, None, None)
+        return
+    rows = len(result.triples) if result.kind == "graph" else len(result.rows)
+    yield ("head", result.kind, fmt, result.truncated, rows, time.perf_counter() - started)
+    for chunk in stream(result, fmt, getattr(store, "prefixes", None)):
+        yield ("chunk", chunk)
+    yield ("end",)
+
+
+def raise_error(message: tuple) -> None:
+    """Turn an ("error", ...) message back into the exception it stands for."""
+    _, kind, text, line, column = message
+    if kind == "syntax":
+        error = QuerySyntaxError.__new__(QuerySyntaxError)
+        PflegegraphError.__init__(error, text)
+        error.detail, error.line, error.column = text, line, column
+        raise error
+    if kind == "not-acceptable":
+        raise NotAcceptable(text, tuple(column.split(",")))
+    raise {"timeout": QueryTimeout, "remote": RemoteFailure}.get(kind, UserError)(text)
+
+
+def head_answer(messages: Iterator[tuple], on_close=None) -> Answer:
+    first = next(messages)
+    if first[0] == "error":
+        if on_close:
+            on_close(True)
+        raise_error(first)
+    _, kind, fmt, truncated, rows, seconds = first
+
+    return Answer(kind, fmt, truncated, rows, seconds, _Body(messages, on_close))
+
+
+class _Body:
+    """The body chunks; ``close`` hands the worker back, or has it replaced if unfinished.
+
+    A class, not a generator: a generator that was never started runs no ``finally`` on close.
+    """
+
+    def __init__(self, messages: Iterator[tuple], on_close):
+        self._messages = messages
+        self._on_close = on_close
+        self._finished = False
+        self._closed = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> bytes:
+        if self._finished or self._closed:
+            raise StopIteration
+        try:
+            message = next(self._messages)
+        except BaseException:
+            self.close()
+            raise
+        if message[0] == "end":
+            self._finished = True
+            self.close()
+            raise StopIteration
+        return message[1]
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            if self._on_close:
+                self._on_close(self._finished)
+
+
+class InlineRunner:
+    """Runs each query in the calling thread (remote stores: the socket timeout is the deadline)."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def run(self, request: QueryRequest) -> Answer:
+        return head_answer(answer(self.store, request))

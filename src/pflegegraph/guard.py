@@ -1,0 +1,189 @@
+"""What a query may reach: SERVICE, FROM and FROM NAMED are checked before anything runs.
+
+A query is read token by token (comments, strings and IRIs are skipped as wholes, prefixed
+names are expanded with the query's own PREFIX and BASE declarations). It is refused when:
+
+- it calls ``SERVICE`` on an endpoint that is not on the allow-list, or on a variable;
+- it names a graph in ``FROM`` or ``FROM NAMED`` that is neither loaded nor on the allow-list;
+- it carries a store pragma (``DEFINE``, Virtuoso's way to fetch IRIs from the web);
+- it is an update (``INSERT``, ``DELETE``, ``LOAD``, ...): the service is read-only.
+
+The check runs before the query reaches any engine, so a refused query opens no connection.
+A query the scanner cannot make sense of is left to the engine's parser, which reports the
+syntax error; the scanner only ever refuses, it never lets the engine skip a check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from pflegegraph.errors import UserError
+
+_IRIREF = re.compile(r'<([^<>"{}|^`\\\x00-\x20]*)>')
+_PNAME = re.compile(r"([A-Za-z][\w.-]*)?:((?:[\w:%-]|\\.|\.(?=[\w:%-]))*)", re.U)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_VAR = re.compile(r"[?$][A-Za-z0-9_]+")
+_STRING = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', re.S)
+UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+
+
+class RefusedQuery(UserError):
+    """The query asks for something the service does not do (status 403)."""
+
+
+class UpdateRefused(RefusedQuery):
+    """An update was sent to the read-only query service."""
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "iri", "word", "var", "punct"
+    value: str
+
+
+def tokens(text: str) -> Iterable[Token]:
+    """The tokens that matter to the policy; strings and comments are dropped."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif c in "\"'":
+            m = _STRING.match(text, i)
+            i = m.end() if m else n
+        elif c == "<" and (m := _IRIREF.match(text, i)):
+            yield Token("iri", m.group(1))
+            i = m.end()
+        elif c in "?$" and (m := _VAR.match(text, i)):
+            yield Token("var", m.group(0))
+            i = m.end()
+        elif (c.isalpha() or c == ":") and (m := _PNAME.match(text, i)):
+            yield Token("pname", m.group(0))
+            i = m.end()
+        elif c.isalpha() or c == "_":
+            m = _WORD.match(text, i)
+            yield Token("word", m.group(0))
+            i = m.end()
+        else:
+            yield Token("punct", c)
+            i += 1
+
+
+class _Scan:
+    def __init__(self, text: str):
+        self.items = list(tokens(text))
+        self.prefixes: dict[str, str] = {}
+        self.base: str | None = None
+
+    def iri_at(self, k: int) -> str | None:
+        """The absolute IRI the token at k names, or None if it is not an IRI."""
+        if k >= len(self.items):
+            return None
+        tok = self.items[k]
+        if tok.kind == "iri":
+            return urljoin(self.base, tok.value) if self.base else tok.value
+        if tok.kind == "pname":
+            prefix, _, local = tok.value.partition(":")
+            if prefix in self.prefixes:
+                return self.prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+            raise UserError(f"the prefix {prefix + ':'!r} is used but not declared")
+        return None
+
+
+def _word(tok: Token) -> str:
+    return tok.value.upper() if tok.kind == "word" else ""
+
+
+def _allowed(iri: str, allowlist: Iterable[str]) -> bool:
+    return any(iri == entry or ((entry == "" or entry.endswith("/")) and iri.startswith(entry))
+               for entry in allowlist)
+
+
+@dataclass
+class Dataset:
+    """The graphs a query names in FROM and FROM NAMED (empty lists if it names none)."""
+
+    default: list[str]
+    named: list[str]
+
+    @property
+    def given(self) -> bool:
+        return bool(self.default or self.named)
+
+
+def check_query(text: str, graphs: Iterable[str], allowlist: Iterable[str] = ()) -> Dataset:
+    """The query's FROM/FROM NAMED dataset; RefusedQuery if it reaches beyond the loaded
+    graphs and the allow-list."""
+    dataset = Dataset([], [])
+    scan = _Scan(text)
+    items = scan.items
+    graphs = set(graphs)
+    allowlist = list(allowlist)
+    first_form = None
+    for k, tok in enumerate(items):
+        word = _word(tok)
+        if word == "PREFIX" and k + 2 < len(items) and items[k + 2].kind == "iri":
+            name = items[k + 1].value
+            if name.endswith(":") and items[k + 1].kind == "pname":
+                scan.prefixes[name[:-1]] = scan.iri_at(k + 2) or ""
+        elif word == "BASE" and k + 1 < len(items) and items[k + 1].kind == "iri":
+            scan.base = scan.iri_at(k + 1)
+        elif word == "DEFINE" and first_form is None:
+            raise RefusedQuery("store pragmas (DEFINE ...) are not accepted by this service")
+        elif first_form is None and word in QUERY_FORMS:
+            first_form = word
+        elif first_form is None and word in UPDATE_WORDS:
+            raise UpdateRefused(f"this is a SPARQL update ({word}); the service is read-only "
+                                "and answers queries only")
+        elif word == "SERVICE":
+            at = k + 1
+            if at < len(items) and _word(items[at]) == "SILENT":
+                at += 1
+            target = scan.iri_at(at)
+            if target is None:
+                raise RefusedQuery("SERVICE with a variable endpoint is not accepted; name the "
+                                   "endpoint, and it must be on the allow-list")
+            if not _allowed(target, allowlist):
+                raise RefusedQuery(f"SERVICE <{target}> is not on this service's allow-list; "
+                                   "federated calls go only to listed endpoints")
+        elif word == "FROM":
+            at = k + 2 if k + 1 < len(items) and _word(items[k + 1]) == "NAMED" else k + 1
+            target = scan.iri_at(at)
+            if target is not None:
+                check_graph(target, graphs, allowlist, "FROM NAMED" if at == k + 2 else "FROM")
+                (dataset.named if at == k + 2 else dataset.default).append(target)
+    return dataset
+
+
+def check_graph(iri: str, graphs: set[str], allowlist: Iterable[str], where: str) -> None:
+    if iri in graphs or _allowed(iri, allowlist):
+        return
+    raise RefusedQuery(f"{where} <{iri}> is not a graph loaded here and not on the allow-list; "
+                       "this service does not fetch graphs from elsewhere")
+
+
+def looks_like_update(text: str) -> bool:
+    """True if the text's first operation keyword is an update keyword."""
+    for tok in tokens(text):
+        word = _word(tok)
+        if word in QUERY_FORMS:
+            return False
+        if word in UPDATE_WORDS:
+            return True
+    return False
+
+
+def dataset_of(text: str) -> Dataset:
+    """The FROM/FROM NAMED graphs of a query, without any policy check."""
+    try:
+        return check_query(text, (), ("",))  # "" is a prefix of every IRI: nothing is refused
+    except UserError:
+        return Dataset([], [])

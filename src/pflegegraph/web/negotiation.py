@@ -1,0 +1,101 @@
+"""Content negotiation for /sparql: the client's Accept header (with q-values) or a ``format``.
+
+The result's kind (solutions or a graph) is only known once the query has run, so negotiation
+gives an ordered list of acceptable format names; the runner takes the first one that fits.
+"""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import MIMEAccept
+
+from pflegegraph.errors import UserError
+
+# Media types per format, the first being the one the service sends.
+MEDIA = {
+    "json": ("application/sparql-results+json", "application/json"),
+    "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
+    "csv": ("text/csv",),
+    "tsv": ("text/tab-separated-values",),
+    "turtle": ("text/turtle", "application/x-turtle", "text/n3", "application/n3"),
+    "ntriples": ("application/n-triples", "text/plain"),
+    "jsonld": ("application/ld+json", "application/json"),
+    "rdfxml": ("application/rdf+xml", "application/xml", "text/xml"),
+}
+# The service's order of preference when the client has none.
+PREFERENCE = ("json", "turtle", "xml", "rdfxml", "csv", "tsv", "ntriples", "jsonld")
+
+# Values of the ``format`` parameter: a format name, a usual alias, or a media type. An alias may
+# mean one format for solutions and another for graphs (SPARQLWrapper sends "xml" and "json"
+# for CONSTRUCT too). Each value maps to the formats it may stand for, in order.
+_ALIASES = {
+    "json": ("json", "jsonld"), "srj": ("json",), "xml": ("xml", "rdfxml"), "srx": ("xml",),
+    "csv": ("csv",), "tsv": ("tsv",),
+    "turtle": ("turtle",), "ttl": ("turtle",), "n3": ("turtle",),
+    "ntriples": ("ntriples",), "nt": ("ntriples",), "n-triples": ("ntriples",),
+    "jsonld": ("jsonld",), "json-ld": ("jsonld",),
+    "rdfxml": ("rdfxml",), "rdf+xml": ("rdfxml",), "rdf": ("rdfxml",), "rdf/xml": ("rdfxml",),
+}
+
+
+def format_choices(value: str) -> tuple[str, ...]:
+    """The formats a ``format`` parameter value stands for, or a UserError naming the choices.
+
+    A value may list several names or media types separated by commas (SPARQLWrapper does).
+    """
+    found: list[str] = []
+    for part in value.split(","):
+        key = part.strip().lower()
+        media = key.split(";")[0].strip()
+        for fmt in _ALIASES.get(key) or tuple(f for f in PREFERENCE if media in MEDIA[f]):
+            if fmt not in found:
+                found.append(fmt)
+    if not found:
+        raise UserError(f"unknown format {value!r}; use one of {', '.join(PREFERENCE)} "
+                        "or one of their media types")
+    return tuple(found)
+
+
+def format_override(values: list[str]) -> tuple[str, ...]:
+    """The formats several ``format``/``output``/``results`` values agree on (clients such as
+    SPARQLWrapper send a name and a media type for the same format)."""
+    choices = format_choices(values[0])
+    for value in values[1:]:
+        common = tuple(f for f in choices if f in format_choices(value))
+        if not common:
+            raise UserError(f"the format parameters disagree: {values[0]!r} and {value!r}; give one")
+        choices = common
+    return choices
+
+
+def accepted(accept: MIMEAccept) -> tuple[str, ...]:
+    """Format names in the order the client prefers them; empty if none is acceptable."""
+    if not accept:
+        return PREFERENCE
+    scored = []
+    for rank, fmt in enumerate(PREFERENCE):
+        best = max(_quality(accept, media) for media in MEDIA[fmt])
+        if best > 0:
+            scored.append((-best, rank, fmt))
+    return tuple(fmt for _, _, fmt in sorted(scored))
+
+
+def _quality(accept: MIMEAccept, media: str) -> float:
+    # Werkzeug's quality() also matches */* and type/*; the most specific entry wins.
+    kind, _, sub = media.partition("/")
+    exact = wildcard = star = None
+    for value, quality in accept:
+        v = value.split(";")[0].strip().lower()
+        if v == media:
+            exact = quality if exact is None else max(exact, quality)
+        elif v == f"{kind}/*":
+            wildcard = quality if wildcard is None else max(wildcard, quality)
+        elif v in {"*/*", "*"}:
+            star = quality if star is None else max(star, quality)
+    for q in (exact, wildcard, star):
+        if q is not None:
+            return q
+    return 0.0
+
+
+def media_type(fmt: str) -> str:
+    return MEDIA[fmt][0]
