@@ -14,11 +14,9 @@ VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 
 @pytest.fixture(scope="module")
 def web(settings, store):
-    from pflegegraph.web import create_app, publish
+    from pflegegraph.web import create_app
 
     app = create_app(settings, store=store)
-    if "publish" not in app.blueprints:
-        app.register_blueprint(publish.bp)
     app.config.update(TESTING=True)
     return app.test_client()
 

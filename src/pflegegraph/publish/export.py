@@ -56,8 +56,30 @@ def dataset_metadata(data_dirs: list[Path]) -> dict:
 
 def export(store: GraphStore, settings, out: Path, public_url: str) -> ExportReport:
     meta = dataset_metadata(list(settings.data))
-    if not public_url.endswith("/"):
-        public_url += "/"
+    public_url = public_url if public_url.endswith("/") else public_url + "/"
+    return _atomically(out, lambda tmp: _write_all(store, settings, tmp, meta, public_url))
+
+
+def export_site(store: GraphStore, settings, out: Path, public_url: str):
+    """The static site: the service's pages crawled in-process, plus the export under data/."""
+    from pflegegraph.publish.site import build_site, resources_and_index
+    from pflegegraph.web import create_app
+
+    meta = dataset_metadata(list(settings.data))
+    public_url = public_url if public_url.endswith("/") else public_url + "/"
+
+    def write(tmp: Path):
+        _write_all(store, settings, tmp / "data", meta, public_url, create=True)
+        app = create_app(settings.replace(public_url=public_url), store=store)
+        app.extensions["pflegegraph.export"] = tmp / "data"
+        paths, index = resources_and_index(store, settings.base_iri, settings.lang)
+        return build_site(app, tmp, paths, index, public_url)
+
+    report = _atomically(out, write)
+    return type(report)(out.resolve(), report.pages, report.files)
+
+
+def _atomically(out: Path, write):
     out = out.resolve()
     parent = out.parent
     if not parent.is_dir():
@@ -71,7 +93,7 @@ def export(store: GraphStore, settings, out: Path, public_url: str) -> ExportRep
     os.umask(umask)
     try:
         os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a web server must read it
-        report = _write_all(store, settings, tmp, meta, public_url)
+        report = write(tmp)
         _replace(tmp, out)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -81,10 +103,15 @@ def export(store: GraphStore, settings, out: Path, public_url: str) -> ExportRep
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return ExportReport(out, report.files, report.triples)
+    if isinstance(report, ExportReport):
+        return ExportReport(out, report.files, report.triples)
+    return report
 
 
-def _write_all(store: GraphStore, settings, folder: Path, meta: dict, public_url: str) -> ExportReport:
+def _write_all(store: GraphStore, settings, folder: Path, meta: dict, public_url: str,
+               create: bool = False) -> ExportReport:
+    if create:
+        folder.mkdir(parents=True)
     quads = published_quads(store, ("data",))
     triples = as_triples(quads)
     stem = f"pflegegraph-{meta['slug']}"

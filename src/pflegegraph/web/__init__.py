@@ -50,10 +50,12 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None,
     app.extensions["pflegegraph.store"] = store
     app.extensions["pflegegraph.runner"] = build_runner(settings, store)
 
-    from pflegegraph.web import health, sparql
+    from pflegegraph.web import browse, health, publish, sparql
 
     app.register_blueprint(health.bp)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(publish.bp)
+    browse.register(app)
     _plain_errors(app)
     return app
 

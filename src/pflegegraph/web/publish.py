@@ -94,7 +94,7 @@ def data_index():
     return _page("Downloads – Daten", f"""
 <h1>Downloads</h1>
 <p>Der veröffentlichte Graph in allen gängigen RDF-Formaten (auch gzip), Tabellen als CSV mit CSVW-Metadaten,
-die Beschreibung nach DCAT-AP.de 2.0 (<a href="../catalog">/catalog</a>) und Prüfsummen (SHA-256).</p>
+die Beschreibung nach DCAT-AP.de 2.0 (<a href="/catalog">/catalog</a>) und Prüfsummen (SHA-256).</p>
 <table><thead><tr><th>Datei</th><th>Bytes</th><th>SHA-256</th></tr></thead><tbody>
 {rows}
 </tbody></table>""")
@@ -117,8 +117,8 @@ def catalog():
     triples = _description()
     return _negotiate_rdf(triples, lambda: _page("Katalog (DCAT-AP.de)", f"""
 <h1>Katalog nach DCAT-AP.de 2.0</h1>
-<p>Maschinenlesbar als <a href="?format=turtle">Turtle</a>, <a href="?format=jsonld">JSON-LD</a>,
-<a href="?format=rdfxml">RDF/XML</a> oder <a href="?format=ntriples">N-Triples</a>.
+<p>Maschinenlesbar als <a href="/catalog?format=turtle">Turtle</a>, <a href="/catalog?format=jsonld">JSON-LD</a>,
+<a href="/catalog?format=rdfxml">RDF/XML</a> oder <a href="/catalog?format=ntriples">N-Triples</a>.
 Portale (DKAN, CKAN mit ckanext-dcat) ernten diese Adresse.</p>
 <pre>{html.escape(_turtle(triples))}</pre>"""))
 

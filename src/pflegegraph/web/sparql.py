@@ -62,6 +62,10 @@ def sparql():
     except PflegegraphError as exc:
         return error(400, exc.message)
     if proto.query is None:
+        if request.method == "GET" and not proto.formats and _prefers_html():
+            from pflegegraph.web.browse import editor_response
+
+            return editor_response()  # a browser opening /sparql gets the query editor
         return service_description(accept)
     try:
         req = _request(proto, accept, settings)
@@ -120,6 +124,12 @@ def _request(proto, accept: tuple[str, ...], settings) -> QueryRequest:
         default, named = tuple(dataset.default), tuple(dataset.named)
     return QueryRequest(proto.query, accept=accept, default_graphs=default, named_graphs=named,
                         row_limit=settings.row_limit or None)
+
+
+def _prefers_html() -> bool:
+    offered = ["text/html", "text/turtle", "application/ld+json", "application/n-triples",
+               "application/rdf+xml"]
+    return request.accept_mimetypes.best_match(offered, default=None) == "text/html"
 
 
 def service_description(accept: tuple[str, ...]) -> Response:

@@ -1,0 +1,153 @@
+"""The named queries: a catalogue page, and a page per query with a form built from its
+parameters, the SPARQL, the results as a table with labels, downloads and a shareable URL.
+
+Parameter values are turned into RDF terms of their declared type and bound by the store
+(``NamedQuery.bindings`` + ``GraphStore.query``); they never become part of the query text.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, request, url_for
+
+from pflegegraph.errors import PflegegraphError, UserError
+from pflegegraph.namespaces import expand
+from pflegegraph.results import GRAPH_FORMATS, MEDIA_TYPES, SOLUTION_FORMATS, render
+from pflegegraph.web.browse import common
+from pflegegraph.web.browse.common import T, page, page_lang, state
+
+bp = Blueprint("browse_queries", __name__, template_folder="templates")
+
+EXTENSIONS = {"csv": "csv", "tsv": "tsv", "json": "srj", "xml": "srx", "turtle": "ttl",
+              "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdf"}
+TITLES = {"csv": "CSV", "tsv": "TSV", "json": "SPARQL JSON", "xml": "SPARQL XML", "turtle": "Turtle",
+          "ntriples": "N-Triples", "jsonld": "JSON-LD", "rdfxml": "RDF/XML"}
+INPUT_TYPES = {"integer": "number", "year": "number", "decimal": "text", "date": "date"}
+
+
+@bp.get("/queries")
+def catalogue():
+    lang = page_lang()
+    items = [{"name": q.name, "title": q.title_in(lang), "description": q.description_in(lang),
+              "params": [p.label.get(lang) or p.label.get("de") or p.name for p in q.params
+                         if p.name != "lang"],
+              "url": common.with_lang(url_for("browse_queries.query_page", name=q.name))}
+             for q in state().catalog]
+    return page("browse/queries.html", items=items)
+
+
+def _values(query) -> dict[str, str]:
+    values = {}
+    for p in query.params:
+        raw = request.args.get(p.name)
+        if raw is not None and raw.strip() != "":
+            values[p.name] = raw.strip()[:2000]
+    if query.param("lang") is not None and "lang" not in values:
+        values["lang"] = page_lang()
+    return values
+
+
+def _form(query, values: dict[str, str]) -> list[dict]:
+    lang = page_lang()
+    fields = []
+    for p in query.params:
+        options = []
+        if p.choices:
+            for choice in p.choices:
+                iri = expand(choice, state().labels.prefixes) if p.type == "iri" else None
+                options.append((choice, common.label(iri) if iri else choice))
+        elif p.type == "lang":
+            options = [("de", "Deutsch"), ("en", "English")]
+        elif p.type == "boolean":
+            options = [("true", T("ja", "yes")), ("false", T("nein", "no"))]
+        fields.append({"name": p.name, "type": p.type, "required": p.required,
+                       "label": p.label.get(lang) or p.label.get("de") or p.name,
+                       "help": p.description.get(lang) or p.description.get("de") or "",
+                       "value": values.get(p.name, ""), "default": p.default or "", "options": options,
+                       "input": INPUT_TYPES.get(p.type, "text")})
+    return fields
+
+
+@bp.get("/queries/<name>")
+def query_page(name: str):
+    catalog = state().catalog
+    if name not in catalog.queries:
+        try:
+            catalog.get(name)
+        except UserError as exc:
+            return page("browse/error.html", status=404, title=T("Keine solche Abfrage", "No such query"),
+                        message=exc.message, back=common.with_lang(url_for("browse_queries.catalogue")))
+    query = catalog.get(name)
+    values = _values(query)
+    fmt = request.args.get("format", "").strip().lower()
+    missing = [p for p in query.params if p.required and p.name not in values]
+    error, result = None, None
+    if not missing:
+        try:
+            bindings = query.bindings(values, state().labels.prefixes)
+            result = common.store().query(query.text, bindings, source=str(query.path),
+                                          limit=common.settings().row_limit or None)
+        except PflegegraphError as exc:
+            error = exc.message
+    if fmt and fmt != "html":
+        return download(query.name, fmt, result, error, missing)
+    lang = page_lang()
+    params = {k: v for k, v in values.items() if not (k == "lang" and v == lang)}
+    share = url_for("browse_queries.query_page", name=name, _external=True)
+    share_args = dict(params)
+    if lang != (common.settings().lang or "de"):
+        share_args["lang"] = values.get("lang", lang)
+    if share_args:
+        share += "?" + urlencode(share_args)
+    formats = GRAPH_FORMATS if result is not None and result.kind == "graph" else SOLUTION_FORMATS
+    downloads = []
+    for f in formats:
+        if f == "table":
+            continue
+        args = dict(share_args, format=f)
+        downloads.append((url_for("browse_queries.query_page", name=name) + "?" + urlencode(args),
+                          MEDIA_TYPES[f].split(";")[0], TITLES[f]))
+    columns, rows = [], []
+    if result is not None:
+        if result.kind == "graph":
+            columns = ["subject", "predicate", "object"]
+            rows = [{"subject": t.subject, "predicate": t.predicate, "object": t.object}
+                    for t in result.triples]
+        elif result.kind == "select":
+            columns, rows = result.variables, result.rows
+    status = 400 if error or (missing and request.args.get("run")) else 200
+    return page("browse/query.html", status=status, query=query, title=query.title_in(lang),
+                description=query.description_in(lang), fields=_form(query, values), error=error,
+                missing=[p.label.get(lang) or p.name for p in missing], result=result,
+                columns=columns, rows=rows, cell=cell, share=share, downloads=downloads,
+                alternates=downloads if result is not None else [],
+                editor_url=common.with_lang(url_for("browse_editor.editor", example=name)))
+
+
+def download(name: str, fmt: str, result, error: str | None, missing) -> Response:
+    if missing:
+        return Response(f"400 Bad Request: the query {name!r} needs the parameter "
+                        f"{missing[0].name!r}.\n", status=400, mimetype="text/plain")
+    if error:
+        return Response(f"400 Bad Request: {error}\n", status=400, mimetype="text/plain")
+    try:
+        body = render(result, fmt, state().labels.prefixes)
+    except UserError as exc:
+        return Response(f"400 Bad Request: {exc.message}\n", status=400, mimetype="text/plain")
+    response = Response(body, mimetype=MEDIA_TYPES[fmt].split(";")[0])
+    if "charset" in MEDIA_TYPES[fmt]:
+        response.mimetype_params["charset"] = "utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{EXTENSIONS.get(fmt, fmt)}"'
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if result.truncated:
+        response.headers["Pflegegraph-Result-Truncated"] = "true"
+    return response
+
+
+def cell(term):
+    """A result cell for people: IRIs as labelled links, with the prefixed name as a hint."""
+    if term is None:
+        return ""
+    return common.term_html(term)
+

@@ -1,0 +1,49 @@
+"""Fixtures for the browsing pages: the app from create_app with the browse blueprints, on the
+shipped graph and on the shipped graph plus a folder of hostile data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pflegegraph.store import GraphStore
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "data" / "braunschweig"
+HOSTILE_DIR = Path(__file__).resolve().parent / "hostile"
+
+
+def make_app(settings, store):
+    from pflegegraph.web import create_app
+    from pflegegraph.web.browse import register
+
+    app = create_app(settings, store=store)
+    register(app)
+    app.config.update(TESTING=True)
+    return app
+
+
+@pytest.fixture(scope="session")
+def browse_app(settings, store):
+    return make_app(settings, store)
+
+
+@pytest.fixture()
+def web(browse_app):
+    return browse_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def hostile_settings(settings):
+    return settings.replace(data=[DATA, HOSTILE_DIR])
+
+
+@pytest.fixture(scope="session")
+def hostile_app(hostile_settings):
+    return make_app(hostile_settings, GraphStore.from_settings(hostile_settings))
+
+
+@pytest.fixture()
+def hostile(hostile_app):
+    return hostile_app.test_client()
