@@ -117,8 +117,9 @@ def catalog():
     triples = _description()
     return _negotiate_rdf(triples, lambda: _page("Katalog (DCAT-AP.de)", f"""
 <h1>Katalog nach DCAT-AP.de 2.0</h1>
-<p>Maschinenlesbar als <a href="/catalog?format=turtle">Turtle</a>, <a href="/catalog?format=jsonld">JSON-LD</a>,
-<a href="/catalog?format=rdfxml">RDF/XML</a> oder <a href="/catalog?format=ntriples">N-Triples</a>.
+<p>Maschinenlesbar als <a href="/catalog?format=turtle">Turtle</a>,
+<a href="/catalog?format=jsonld">JSON-LD</a>, <a href="/catalog?format=rdfxml">RDF/XML</a>
+oder <a href="/catalog?format=ntriples">N-Triples</a>.
 Portale (DKAN, CKAN mit ckanext-dcat) ernten diese Adresse.</p>
 <pre>{html.escape(_turtle(triples))}</pre>"""))
 

@@ -13,14 +13,14 @@ from flask import Blueprint, Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from pflegegraph.errors import PflegegraphError
-from pflegegraph.web.browse import common, domain, editor, ontology, queries, resources, views
+from pflegegraph.web.browse import common, domain, editor, ontology, queries, resources, validate_page, views
 from pflegegraph.web.browse.editor import editor_response
 
 __all__ = ["editor_response", "register"]
 
 log = logging.getLogger("pflegegraph.web.browse")
 
-BLUEPRINTS = (resources.bp, views.bp, queries.bp, editor.bp, ontology.bp)
+BLUEPRINTS = (resources.bp, views.bp, queries.bp, editor.bp, ontology.bp, validate_page.bp)
 _ = domain  # its routes live on views.bp
 
 
