@@ -75,12 +75,13 @@ def render(result: QueryResult, fmt: str, prefixes: dict[str, str] | None = None
 
 
 def graph_text(triples, fmt: str, prefixes: dict[str, str] | None = None) -> str:
-    used = _used_prefixes(triples, prefixes or PREFIXES) if fmt in {"turtle", "rdfxml"} else None
+    used = used_prefixes(triples, prefixes or PREFIXES) if fmt in {"turtle", "rdfxml"} else None
     data = ox.serialize(list(triples), format=_RDF_FORMATS[fmt], prefixes=used)
     return data.decode("utf-8")
 
 
-def _used_prefixes(triples, prefixes: dict[str, str]) -> dict[str, str]:
+def used_prefixes(triples, prefixes: dict[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace some IRI or datatype of the triples uses."""
     iris = set()
     for t in triples:
         for term in (t.subject, t.predicate, t.object):
@@ -162,11 +163,12 @@ def solutions_csv(variables, rows) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(variables)
     for row in rows:
-        writer.writerow([_csv_value(row.get(v)) for v in variables])
+        writer.writerow([csv_value(row.get(v)) for v in variables])
     return buffer.getvalue()
 
 
-def _csv_value(term) -> str:
+def csv_value(term) -> str:
+    """A term as a CSV cell (SPARQL 1.1 CSV results): IRIs and literals by their text."""
     if term is None:
         return ""
     if isinstance(term, ox.BlankNode):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from pflegegraph.namespaces import PREFIXES
+from pflegegraph.results import used_prefixes
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ def write_dumps(folder: Path, stem: str, quads: list[ox.Quad], triples: list[ox.
                 with_quads: bool = True) -> list[Path]:
     """Write <stem>.<suffix> and <stem>.<suffix>.gz for every format; return the paths."""
     written = []
-    used = _used_prefixes(triples)
+    used = used_prefixes(triples, dict(sorted(PREFIXES.items())))
     for dump in DUMP_FORMATS:
         if dump.quads and not with_quads:
             continue
@@ -48,17 +49,6 @@ def write_dumps(folder: Path, stem: str, quads: list[ox.Quad], triples: list[ox.
         gz.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
         written += [path, gz]
     return written
-
-
-def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
-    iris = set()
-    for t in triples:
-        for term in (t.subject, t.predicate, t.object):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
-    return {p: ns for p, ns in sorted(PREFIXES.items()) if any(i.startswith(ns) for i in iris)}
 
 
 def format_for(path: Path) -> DumpFormat | None:

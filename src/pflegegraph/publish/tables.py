@@ -11,6 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from pflegegraph.namedqueries import QueryCatalog
+from pflegegraph.results import csv_value
 from pflegegraph.store import GraphStore
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -30,14 +31,6 @@ TABLES = (
     Table("funding-programmes.csv", "funding-programmes", (("fundingShares", "; "), ("consideredFor", "; "))),
     Table("isek-matrix.csv", "isek-cross-reference"),
 )
-
-
-def _cell(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return term.value
 
 
 def _datatype(terms) -> str:
@@ -65,7 +58,7 @@ def write_tables(folder: Path, store: GraphStore, catalog: QueryCatalog, lang: s
         for row in result.rows:
             cells = []
             for name in result.variables:
-                value = _cell(row.get(name))
+                value = csv_value(row.get(name))
                 if name in lists and value:
                     value = lists[name].join(sorted(value.split(lists[name])))
                 cells.append(value)
