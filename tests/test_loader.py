@@ -141,3 +141,15 @@ def test_file_paths_in_errors_are_the_ones_given(tmp_path):
     missing = Path(tmp_path / "gone")
     with pytest.raises(UnreadableInputError, match=f"{missing}: no such folder"):
         GraphStore.from_folders(NS, None, [missing])
+
+
+def test_projected_parameters_are_substituted_as_terms_too(store):
+    """A projected variable is substituted by the engine; the value is still only a literal."""
+    hostile = ox.Literal('x" } UNION { ?s ?p ?o } #')
+    text = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?name ?s WHERE { ?s rdfs:label ?name }"""
+    rows = store.query(text, {"name": hostile}).rows
+    assert rows == []
+    wohnen = ox.Literal("Wohnen", language="de")
+    rows = store.query(text, {"name": wohnen}).rows
+    assert [(r["name"], r["s"].value.rsplit("/", 1)[1]) for r in rows] == [(wohnen, "wohnen")]

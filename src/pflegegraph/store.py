@@ -75,12 +75,19 @@ class GraphStore:
     def query(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
               *, source: str | None = None, default_graphs: list[ox.NamedNode] | None = None,
               named_graphs: list[ox.NamedNode] | None = None, limit: int | None = None) -> QueryResult:
-        """Run a SPARQL query. Bindings are joined as RDF terms (see binding.py).
+        """Run a SPARQL query with parameter values as RDF terms, never as pasted text.
+
+        A value whose variable the SELECT projects is substituted by the engine itself (pyoxigraph's
+        SEP-0007 substitution: the variable is bound everywhere in the query, so the engine starts
+        from it). Any other value is joined as a VALUES row at the start of the WHERE group (see
+        binding.py), which is also what a remote store gets.
 
         With ``limit``, at most that many rows (or triples) are kept; ``truncated`` says whether
         there were more. Rows beyond the limit are never produced by the engine.
         """
-        text = bind(sparql, bindings) if bindings else sparql
+        substituted = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        joined: dict = {}
+        text = sparql
         kwargs: dict = {}
         if default_graphs is None and named_graphs is None:
             dataset = dataset_of(text)  # the query's own FROM / FROM NAMED, if any
@@ -95,7 +102,14 @@ class GraphStore:
             kwargs["named_graphs"] = named_graphs
         started = time.perf_counter()
         try:
-            raw = self.store.query(text, **kwargs)
+            while True:
+                try:
+                    raw = self.store.query(text, substitutions=substituted or None, **kwargs)
+                    break
+                except RuntimeError as exc:  # not projected: join this one as VALUES instead
+                    name = _unprojected(exc, substituted)
+                    joined[name] = substituted.pop(ox.Variable(name))
+                    text = bind(sparql, joined)
             result = _collect(raw, limit)
         except SyntaxError as exc:
             raise _query_syntax_error(exc, source, text) from exc
@@ -113,6 +127,17 @@ class GraphStore:
         if graph is None:
             return sum(len(f.triples) for f in self.files)
         return sum(len(f.triples) for f in self.files if f.graph == graph)
+
+
+_NOT_PROJECTED = re.compile(r"variable \?(\w+) in its SELECT projection")
+
+
+def _unprojected(exc: RuntimeError, substituted: dict) -> str:
+    """The variable pyoxigraph refused to substitute, or the error again if it is another one."""
+    match = _NOT_PROJECTED.search(str(exc))
+    if not match or ox.Variable(match.group(1)) not in substituted:
+        raise exc
+    return match.group(1)
 
 
 def _collect(raw, limit: int | None = None) -> QueryResult:
