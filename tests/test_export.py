@@ -183,3 +183,20 @@ def test_description_conforms_to_dcat_ap_de_and_a_broken_one_does_not(exported):
     findings = check_description(broken, "en")
     assert [(f.severity, f.focus, f.path, f.message) for f in findings if f.severity == "Violation"] == [
         ("Violation", dataset, "http://purl.org/dc/terms/title", "Dataset without a title (dct:title, mandatory)")]
+
+
+def test_data_that_does_not_validate_is_not_exported(run_cli, tmp_path):
+    import shutil
+
+    from shipped import DATA
+
+    data = tmp_path / "braunschweig"
+    shutil.copytree(DATA, data)
+    plan = data / "plan.ttl"
+    plan.write_text(plan.read_text(encoding="utf-8").replace(
+        'pg:statedPriority "2" ;', 'pg:statedPriority "irgendwann" ;'), encoding="utf-8")
+    out = run_cli("export", "--data", str(data), "--out", str(tmp_path / "dist"))
+    assert out.returncode == 1
+    assert "the data does not validate (" in out.stderr and "nothing was exported" in out.stderr
+    assert "Entlastung von Angehörigen" in out.stderr
+    assert not (tmp_path / "dist").exists()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pflegegraph.errors import UserError
-from pflegegraph.publish.export import export, export_site
+from pflegegraph.publish.export import check_valid, export, export_site
 from pflegegraph.store import GraphStore
 
 
@@ -30,6 +30,7 @@ def run(args, settings) -> int:
     if not args.out and not args.site:
         raise UserError("give --out DIR (dumps and description), --site DIR (static site), or both")
     store = GraphStore.from_settings(settings)
+    check_valid(settings)
     public_url = args.public_url or settings.public_url
     if args.out:
         report = export(store, settings, args.out, public_url)

@@ -54,6 +54,20 @@ def dataset_metadata(data_dirs: list[Path]) -> dict:
                     "see data/braunschweig/dataset.yaml for the form")
 
 
+def check_valid(settings) -> None:
+    """Refuse to publish data that does not conform to its shapes, saying what is wrong."""
+    from pflegegraph.validation.api import validate
+
+    run = validate(settings.graph_namespace, settings.ontology, settings.data, settings.shapes,
+                   lang=settings.lang, jobs=1)
+    if run.report.failed:
+        counts = run.report.counts()
+        first = "; ".join(f"{run.label(r.focus) or run.term(r.focus)}: {run.message(r)}"
+                          for r in run.report.results[:3])
+        raise UserError(f"the data does not validate ({counts['violation']} violations), so nothing "
+                        f"was exported: {first}. Run 'pflegegraph validate' for the full report.")
+
+
 def export(store: GraphStore, settings, out: Path, public_url: str) -> ExportReport:
     meta = dataset_metadata(list(settings.data))
     public_url = public_url if public_url.endswith("/") else public_url + "/"
