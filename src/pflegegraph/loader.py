@@ -1,11 +1,14 @@
-"""Read ontology, data and shapes folders into quads, one named graph per file.
+"""Read ontology, data and shapes folders, one named graph per file.
 
-Everything is parsed before anything is loaded: a broken file raises RdfSyntaxError naming the
-file, line and column, and no store is touched.
+Two ways: ``read_folders`` parses every file into Python triples (for validation and diffs);
+``load_folders`` parses them natively into a fresh pyoxigraph store (for serving: no Python object
+per triple). Either way a broken file raises RdfSyntaxError naming the file, line and column, and
+the caller gets nothing half-loaded.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +37,7 @@ class SourceFile:
     graph: ox.NamedNode
     triples: list[ox.Triple]
     prefixes: dict[str, str] = field(default_factory=dict)
+    count: int | None = None  # triples read, when they were loaded into a store instead of kept
 
 
 def graph_name(graph_namespace: str, role: str, folder: Path, path: Path) -> ox.NamedNode:
@@ -52,7 +56,8 @@ def rdf_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in FORMATS)
 
 
-def parse_file(path: Path, role: str, graph: ox.NamedNode) -> SourceFile:
+def _read_checked(path: Path) -> tuple[ox.RdfFormat, bytes, str]:
+    """The file's format, bytes and text, or an error naming the file (and position)."""
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise UnreadableInputError(
@@ -62,11 +67,31 @@ def parse_file(path: Path, role: str, graph: ox.NamedNode) -> SourceFile:
     except OSError as exc:
         raise UnreadableInputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise RdfSyntaxError(str(path), line, column, "the file is not valid UTF-8") from exc
+    return fmt, data, text
+
+
+_PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.M | re.I)
+
+
+def load_file(store: ox.Store, path: Path, role: str, graph: ox.NamedNode) -> SourceFile:
+    """Parse one file natively into ``graph`` of ``store``."""
+    fmt, data, text = _read_checked(path)
+    try:
+        store.load(data, format=fmt, base_iri=path.resolve().as_uri(), to_graph=graph)
+    except SyntaxError as exc:
+        raise _syntax_error(path, exc) from exc
+    prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)} if fmt in (
+        ox.RdfFormat.TURTLE, ox.RdfFormat.N3) else {}
+    return SourceFile(path, role, graph, [], prefixes)
+
+
+def parse_file(path: Path, role: str, graph: ox.NamedNode) -> SourceFile:
+    fmt, data, _text = _read_checked(path)
     base = path.resolve().as_uri()
     try:
         parser = ox.parse(data, format=fmt, base_iri=base)
@@ -94,6 +119,20 @@ def _syntax_error(path: Path, exc: SyntaxError) -> RdfSyntaxError:
 def read_folders(graph_namespace: str, ontology: Path | None, data: Iterable[Path],
                  shapes: Path | None) -> list[SourceFile]:
     """Parse every file of the given folders. Raises before returning anything on any error."""
+    return [parse_file(path, role, graph)
+            for path, role, graph in plan_files(graph_namespace, ontology, data, shapes)]
+
+
+def load_folders(store: ox.Store, graph_namespace: str, ontology: Path | None, data: Iterable[Path],
+                 shapes: Path | None) -> list[SourceFile]:
+    """Load every file into ``store`` (meant to be fresh: on error the caller throws it away)."""
+    return [load_file(store, path, role, graph)
+            for path, role, graph in plan_files(graph_namespace, ontology, data, shapes)]
+
+
+def plan_files(graph_namespace: str, ontology: Path | None, data: Iterable[Path],
+               shapes: Path | None) -> list[tuple[Path, str, ox.NamedNode]]:
+    """Every file to read, its role and its graph name; refuses two files with one graph name."""
     plan: list[tuple[Path, str, Path]] = []
     if ontology is not None:
         plan += [(p, "ontology", ontology) for p in rdf_files(ontology)]
@@ -105,12 +144,12 @@ def read_folders(graph_namespace: str, ontology: Path | None, data: Iterable[Pat
     if shapes is not None and shapes.exists():
         plan += [(p, "shapes", shapes) for p in rdf_files(shapes)]
     seen: dict[str, Path] = {}
-    parsed = []
+    planned = []
     for path, role, folder in plan:
         graph = graph_name(graph_namespace, role, folder, path)
         if graph.value in seen:
             raise UserError(f"{path} and {seen[graph.value]} would both become graph <{graph.value}>; "
                             "rename one of the files or folders")
         seen[graph.value] = path
-        parsed.append(parse_file(path, role, graph))
-    return parsed
+        planned.append((path, role, graph))
+    return planned

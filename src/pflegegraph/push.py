@@ -207,9 +207,9 @@ def push_gsp(remote: RemoteStore, gsp_endpoint: str, graphs: dict[str, list[ox.T
 def graphs_to_push(store, graph: str | None) -> dict[str, list[ox.Triple]]:
     """Target graph IRI -> triples: every source file to its own graph, or all into ``graph``."""
     if graph is None:
-        return {f.graph.value: list(dict.fromkeys(f.triples)) for f in store.files}
+        return {f.graph.value: store.triples_of(f.graph) for f in store.files}
     _iri(graph)  # refuses an invalid IRI
     merged: dict[ox.Triple, None] = {}
     for f in store.files:
-        merged.update(dict.fromkeys(f.triples))
+        merged.update(dict.fromkeys(store.triples_of(f.graph)))
     return {graph: list(merged)}

@@ -29,7 +29,7 @@ class ClassCount:
 
 
 def graph_counts(store: GraphStore) -> list[GraphCount]:
-    return [GraphCount(f.graph.value, f.role, str(f.path), len(f.triples)) for f in store.files]
+    return [GraphCount(f.graph.value, f.role, str(f.path), store.triple_count(f.graph)) for f in store.files]
 
 
 def class_counts(store: GraphStore, lang: str = "de") -> list[ClassCount]:

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from pflegegraph.binding import bind
 from pflegegraph.errors import QuerySyntaxError, UserError
 from pflegegraph.guard import dataset_of
-from pflegegraph.loader import SourceFile, read_folders
+from pflegegraph.loader import SourceFile, load_folders
 from pflegegraph.namespaces import PREFIXES
 from pflegegraph.settings import Settings
 
@@ -45,6 +45,7 @@ class GraphStore:
         self.store = store
         self.files = files
         self.load_seconds = load_seconds
+        self._counts: dict[str, int] | None = None
         self.prefixes = dict(PREFIXES)
         for f in files:
             for name, iri in f.prefixes.items():
@@ -62,12 +63,16 @@ class GraphStore:
     def from_folders(cls, graph_namespace: str, ontology: Path | None, data: Iterable[Path],
                      shapes: Path | None = None, store_path: str | None = None) -> GraphStore:
         started = time.perf_counter()
-        files = read_folders(graph_namespace, ontology, list(data), shapes)
+        # A fresh store, parsed into natively; it is used only when every file has loaded.
         store = ox.Store(store_path) if store_path else ox.Store()
         if store_path:
             store.clear()
-        quads = (ox.Quad(t.subject, t.predicate, t.object, f.graph) for f in files for t in f.triples)
-        store.bulk_extend(quads)
+        try:
+            files = load_folders(store, graph_namespace, ontology, list(data), shapes)
+        except BaseException:
+            if store_path:
+                store.clear()  # an on-disk store is left empty, never half-loaded
+            raise
         return cls(store, files, time.perf_counter() - started)
 
     # --- querying -----------------------------------------------------------------
@@ -124,9 +129,21 @@ class GraphStore:
         return [f.graph for f in self.files]
 
     def triple_count(self, graph: ox.NamedNode | None = None) -> int:
+        """Triples in one named graph, or in all of them (counted once, in the engine)."""
+        counts = self._graph_counts()
         if graph is None:
-            return sum(len(f.triples) for f in self.files)
-        return sum(len(f.triples) for f in self.files if f.graph == graph)
+            return sum(counts.values())
+        return counts.get(graph.value, 0)
+
+    def _graph_counts(self) -> dict[str, int]:
+        if self._counts is None:
+            raw = self.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            self._counts = {row["g"].value: int(row["n"].value) for row in raw}
+        return self._counts
+
+    def triples_of(self, graph: ox.NamedNode) -> list[ox.Triple]:
+        """The triples of one named graph."""
+        return [q.triple for q in self.store.quads_for_pattern(None, None, None, graph)]
 
 
 _NOT_PROJECTED = re.compile(r"variable \?(\w+) in its SELECT projection")
