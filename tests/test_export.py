@@ -200,3 +200,13 @@ def test_data_that_does_not_validate_is_not_exported(run_cli, tmp_path):
     assert "the data does not validate (" in out.stderr and "nothing was exported" in out.stderr
     assert "Entlastung von Angehörigen" in out.stderr
     assert not (tmp_path / "dist").exists()
+
+
+def test_a_partial_earlier_export_is_named_and_removed(run_cli, tmp_path):
+    leftover = tmp_path / ".dist.partial-abc123"
+    leftover.mkdir()
+    (leftover / "pflegegraph-braunschweig.ttl").write_text("half", encoding="utf-8")
+    out = run_cli("export", "--out", str(tmp_path / "dist"))
+    assert out.returncode == 0, out.stderr
+    assert f"an earlier export was cut off and left {leftover}" in out.stderr
+    assert not leftover.exists() and (tmp_path / "dist" / "SHA256SUMS").is_file()

@@ -3,10 +3,11 @@ static Linked-Data site."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from pflegegraph.errors import UserError
-from pflegegraph.publish.export import check_valid, export, export_site
+from pflegegraph.publish.export import check_valid, export, export_site, stale_partials
 from pflegegraph.store import GraphStore
 
 
@@ -32,6 +33,10 @@ def run(args, settings) -> int:
     store = GraphStore.from_settings(settings)
     check_valid(settings)
     public_url = args.public_url or settings.public_url
+    for folder in (f for f in (args.out, args.site) if f):
+        for leftover in stale_partials(folder):
+            print(f"pflegegraph: an earlier export was cut off and left {leftover}; it was never "
+                  "complete and is removed now", file=sys.stderr)
     if args.out:
         report = export(store, settings, args.out, public_url)
         print(f"exported {report.triples} triples to {report.folder} ({len(report.files)} files)")

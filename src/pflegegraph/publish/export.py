@@ -93,8 +93,18 @@ def export_site(store: GraphStore, settings, out: Path, public_url: str):
     return type(report)(out.resolve(), report.pages, report.files)
 
 
+def stale_partials(out: Path) -> list[Path]:
+    """Folders an earlier export left beside ``out`` when it was cut off (never complete ones)."""
+    out = out.resolve()
+    if not out.parent.is_dir():
+        return []
+    return sorted(p for p in out.parent.glob(f".{out.name}.partial-*") if p.is_dir())
+
+
 def _atomically(out: Path, write):
     out = out.resolve()
+    for leftover in stale_partials(out):
+        shutil.rmtree(leftover, ignore_errors=True)
     parent = out.parent
     if not parent.is_dir():
         raise UserError(f"cannot export to {out}: the folder {parent} does not exist")
