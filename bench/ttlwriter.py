@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-COMMON_PREFIXES = {
-    "pg": "https://w3id.org/pflegegraph/def#",
-    "pgv": "https://w3id.org/pflegegraph/vocab/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "schema": "https://schema.org/",
-}
+from pflegegraph.namespaces import PREFIXES
+
+_SHARED = ("pg", "pgv", "rdf", "rdfs", "owl", "xsd", "skos", "dcterms", "prov", "org", "schema")
+COMMON_PREFIXES = {name: PREFIXES[name] for name in _SHARED}
 
 
 def lit(text: str, lang: str | None = None) -> str:
