@@ -68,8 +68,7 @@ def tokens(text: str) -> Iterable[Token]:
         elif (c.isalpha() or c == ":") and (m := _PNAME.match(text, i)):
             yield Token("pname", m.group(0))
             i = m.end()
-        elif c.isalpha() or c == "_":
-            m = _WORD.match(text, i)
+        elif (c.isalpha() or c == "_") and (m := _WORD.match(text, i)):
             yield Token("word", m.group(0))
             i = m.end()
         else:

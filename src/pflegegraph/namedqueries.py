@@ -227,4 +227,4 @@ class QueryCatalog:
         near = difflib.get_close_matches(name, list(self.queries), n=3, cutoff=0.5)
         near += [q for q in self.queries if name and name in q and q not in near][:3 - len(near)]
         hint = f"; did you mean {', '.join(near)}?" if near else "; run 'pflegegraph queries' to list them"
-        raise UserError(f"no named query {name!r}{hint}")
+        raise UserError(f"no named query {name[:200]!r}{hint}")

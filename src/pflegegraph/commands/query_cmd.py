@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pflegegraph.errors import UserError
+from pflegegraph.errors import UnreadableInputError, UserError
 from pflegegraph.namedqueries import NamedQuery, QueryCatalog, parse_query_file
 from pflegegraph.results import ALL_FORMATS, render
 from pflegegraph.store import GraphStore
@@ -30,10 +30,13 @@ def _resolve(spec: str, settings) -> NamedQuery:
         tmp = NamedQuery("stdin", Path("-"), text, {"de": "stdin"}, {}, ())
         return tmp
     path = Path(spec)
-    if path.suffix == ".rq" or path.is_file():
-        if not path.is_file():
-            from pflegegraph.errors import UnreadableInputError
-            raise UnreadableInputError(f"{path}: no such query file")
+    try:
+        is_file = path.is_file()
+    except OSError:  # a name no file system can hold (too long, ...): it is not a file
+        is_file = False
+    if path.suffix == ".rq" or is_file:
+        if not is_file:
+            raise UnreadableInputError(f"{spec[:200]}: no such query file")
         return parse_query_file(path, require_title=False)
     return QueryCatalog(settings.queries).get(spec)
 

@@ -103,8 +103,8 @@ die Beschreibung nach DCAT-AP.de 2.0 (<a href="/catalog">/catalog</a>) und Prüf
 @bp.get("/data/<path:name>")
 def data_file(name: str):
     folder = _export_folder()
-    if "/" in name or name.startswith("."):
-        abort(404, f"There is no file {name!r} in /data/.")
+    if "/" in name or name.startswith(".") or len(name) > 255:
+        abort(404, f"There is no file {name[:80]!r} in /data/.")
     if not (folder / name).is_file():
         abort(404, f"There is no file {name!r} in /data/; the list is at /data/.")
     response = send_from_directory(folder, name, conditional=True)

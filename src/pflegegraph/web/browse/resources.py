@@ -84,6 +84,8 @@ def dereference(path: str):
     match = re.search(r"\.([a-z]+)$", path)
     if match and match.group(1) in common.SUFFIXES:
         plain = iri[: -len(match.group(0))]
+        if not _valid_iri(iri):
+            return not_found(iri, status=400)
         if not common.is_known(iri) or not describe(common.store(), iri, incoming=False).exists:
             iri, fmt = plain, common.SUFFIXES[match.group(1)]
     return show(iri, fmt)
@@ -101,13 +103,19 @@ def alternates(iri: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def _valid_iri(iri: str) -> bool:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
 def show(iri: str, fmt: str | None = None):
     fmt = fmt or common.negotiate()
     if fmt is None:
         return common.not_acceptable(["html", *common.RDF_FORMATS])
-    try:
-        ox.NamedNode(iri)
-    except ValueError:
+    if not _valid_iri(iri):
         return not_found(iri, status=400)
     desc = describe(common.store(), iri, incoming=fmt == "html")
     if not desc.exists and any(g.value == iri for g in common.store().graphs()):

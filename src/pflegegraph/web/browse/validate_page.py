@@ -33,7 +33,9 @@ def report():
         ["text/html", "application/json", "text/turtle"], default="text/html")
     fmt = {"application/json": "json", "text/turtle": "turtle", "text/html": "html"}.get(wanted, wanted)
     if fmt not in {"html", "json", "turtle"}:
-        return common.not_acceptable(["html", "json", "turtle"])
+        return Response("406 Not Acceptable: the validation report is available as text/html "
+                        "(format=html), application/json (format=json) and text/turtle "
+                        "(format=turtle).\n", status=406, mimetype="text/plain", headers={"Vary": "Accept"})
     run = _run(lang)
     if fmt != "html":
         media = "application/json" if fmt == "json" else "text/turtle"

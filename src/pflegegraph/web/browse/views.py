@@ -71,7 +71,12 @@ def home():
 def class_page(name: str):
     iri = class_iri(name)
     store = common.store()
-    node = ox.NamedNode(iri)
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:  # not an IRI at all (spaces, quotes, angle brackets): a helpful 404
+        from pflegegraph.web.browse.resources import not_found
+
+        return not_found(iri)
     result = store.query(PREFIXES + INSTANCES, {"class": node}, limit=CLASS_LIMIT)
     if not result.rows and not state().labels.has_label(iri):
         from pflegegraph.web.browse.resources import not_found
