@@ -87,21 +87,12 @@ def _body(query) -> str:
     return "\n".join(line for line in query.text.splitlines() if not line.lstrip().startswith("#"))
 
 
-def _optional_groups(text: str):
-    """The text of every OPTIONAL { ... } group, nested ones included."""
-    for start in (m.end() for m in re.finditer(r"OPTIONAL\s*\{", text)):
+def _balanced(text: str, opening: str, pair: str):
+    """The text inside every ``opening`` ... matching close of ``pair``, nested ones included."""
+    for start in (m.end() for m in re.finditer(opening, text)):
         depth, i = 1, start
         while depth and i < len(text):
-            depth += {"{": 1, "}": -1}.get(text[i], 0)
-            i += 1
-        yield text[start:i - 1]
-
-
-def _filters(text: str):
-    for start in (m.end() for m in re.finditer(r"FILTER\s*\(", text)):
-        depth, i = 1, start
-        while depth and i < len(text):
-            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            depth += {pair[0]: 1, pair[1]: -1}.get(text[i], 0)
             i += 1
         yield text[start:i - 1]
 
@@ -112,8 +103,8 @@ def test_query_follows_the_portable_rules(query):
     body = _body(query)
     assert body.isascii(), "only ASCII in the query text (Virtuoso mangles other constants)"
     outer = {f"?{p.name}" for p in query.params} | {"?lng"}
-    for group in _optional_groups(body):
-        for expression in _filters(group):
+    for group in _balanced(body, r"OPTIONAL\s*\{", "{}"):
+        for expression in _balanced(group, r"FILTER\s*\(", "()"):
             for variable in outer:
                 assert not re.search(re.escape(variable) + r"\b", expression), \
                     f"{variable} is used in a FILTER inside an OPTIONAL: {expression[:80]}"
