@@ -37,7 +37,6 @@ class SourceFile:
     graph: ox.NamedNode
     triples: list[ox.Triple]
     prefixes: dict[str, str] = field(default_factory=dict)
-    count: int | None = None  # triples read, when they were loaded into a store instead of kept
 
 
 def graph_name(graph_namespace: str, role: str, folder: Path, path: Path) -> ox.NamedNode:

@@ -28,7 +28,9 @@ def test_class_page_lists_every_instance_by_label(web):
     assert len(re.findall(r'href="/id/03101000/handlungsfeld/', body)) == 14
     text = visible_text(web.get("/class/Measure").get_data(as_text=True))
     assert "Modellprojekt" in text  # subclass instances, typed
-    assert web.get("/class/NoSuchClass").status_code == 404
+    missing = web.get("/class/NoSuchClass")
+    assert missing.status_code == 404
+    assert "Nichts bekannt über diese Ressource" in visible_text(missing.get_data(as_text=True))
 
 
 def test_search_finds_words_inside_compounds_and_folds_umlauts(web):
