@@ -3,12 +3,15 @@
 With SPARQL 1.1 Update (the default), the triples first go to a staging graph per target graph
 in batches of INSERT DATA; only when every batch has arrived does one update request replace
 each target graph by its staging graph (DROP + MOVE). Until then the previous content is
-untouched: a failure while loading leaves it intact on any store, and the staging graphs are
-dropped. The final request is atomic on stores that run one update request as one transaction
-(Oxigraph, Fuseki/TDB2, Virtuoso in its default mode).
+untouched: a failure while loading (the store refuses a batch, goes away, the connection breaks)
+leaves it intact on any store. The staging graphs are then dropped; if the store is gone and
+they cannot be, the message names them, and the next push of the same graphs drops them first.
+The final request is atomic on stores that run one update request as one transaction (Oxigraph,
+Fuseki/TDB2, Virtuoso in its default mode): if it fails, every target graph holds either its
+previous or its new content, complete.
 
-With the Graph Store Protocol, each graph is sent in one ``PUT``, which the store applies as a
-whole.
+With the Graph Store Protocol, each graph is sent in one ``PUT``, which Oxigraph applies as one
+transaction; graphs are replaced one after the other.
 
 Pushing twice gives the same graphs and the same counts: a push replaces, it never adds.
 Triples that share a blank node travel in the same request, so the blank node stays one node.
@@ -17,6 +20,7 @@ Triples that share a blank node travel in the same request, so the blank node st
 from __future__ import annotations
 
 import base64
+import http.client
 import time
 import urllib.error
 import urllib.parse
@@ -27,7 +31,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from pflegegraph.errors import PflegegraphError
-from pflegegraph.remote import RemoteStore
+from pflegegraph.remote import RemoteStore, connection_failure
 
 STAGING = "urn:x-pflegegraph:staging:"
 BATCH_TRIPLES = 2000
@@ -126,48 +130,82 @@ def push_update(remote: RemoteStore, graphs: dict[str, list[ox.Triple]],
     """Load ``graphs`` (target IRI -> triples) with SPARQL Update, staging first."""
     started = time.perf_counter()
     report = PushReport("SPARQL 1.1 Update")
-    for graph, triples in graphs.items():
-        report.graphs.append(GraphPush(graph, len(triples), before=remote.count(graph)))
+    report.graphs = _before(remote, graphs)
     stage = "preparing the staging graphs"
+    touched: list[str] = []  # graphs whose staging graph may hold triples of this push
     try:
         for graph in graphs:
             remote.update(f"DROP SILENT GRAPH {_iri(staging_graph(graph))}")
             report.requests += 1
         for graph, triples in graphs.items():
             parts = list(batches(triples, batch_size))
+            touched.append(graph)
             for number, batch in enumerate(parts, 1):
                 stage = f"loading <{graph}> (request {number} of {len(parts)})"
                 remote.update(_insert(staging_graph(graph), batch))
                 report.requests += 1
     except PflegegraphError as exc:
-        _drop_staging(remote, graphs)
+        left = _drop_staging(remote, touched)
         raise PushFailed(f"the push failed while {stage}: {exc.message}. Nothing was replaced: "
-                         "the previous content of every target graph is unchanged, and the "
-                         "staging graphs were removed.") from None
+                         "the previous content of every target graph is unchanged. "
+                         f"{_staging_note(left)}") from None
     swap = " ;\n".join(f"DROP SILENT GRAPH {_iri(g)} ;\n"
                        f"MOVE SILENT GRAPH {_iri(staging_graph(g))} TO GRAPH {_iri(g)}" for g in graphs)
     try:
         remote.update(swap)
         report.requests += 1
     except PflegegraphError as exc:
-        _drop_staging(remote, graphs)
-        raise PushFailed(f"the final request that replaces the graphs failed: {exc.message}. "
-                         "On stores that run one update request as one transaction (Oxigraph, "
-                         "Fuseki, Virtuoso) the previous graphs are intact; on others check them "
-                         "and push again.") from None
-    for item in report.graphs:
-        item.after = remote.count(item.graph)
-    remote.forget_graphs()
+        left = _drop_staging(remote, graphs)
+        raise PushFailed("the final request, which replaces the target graphs with the new "
+                         f"content, failed: {exc.message}. On stores that run one update request "
+                         "as one transaction (Oxigraph, Fuseki, Virtuoso) every target graph holds "
+                         "either its previous content or the new one, each complete, never a mix; "
+                         f"push again to be sure it is the new one. {_staging_note(left)}") from None
+    _after(remote, report)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _drop_staging(remote: RemoteStore, graphs: Iterable[str]) -> None:
+def _before(remote: RemoteStore, graphs: dict[str, list[ox.Triple]]) -> list[GraphPush]:
+    try:
+        return [GraphPush(graph, len(triples), before=remote.count(graph))
+                for graph, triples in graphs.items()]
+    except PflegegraphError as exc:
+        raise PushFailed(f"the push did not start: {exc.message}. Nothing was sent, and the store "
+                         "is unchanged.") from None
+
+
+def _after(remote: RemoteStore, report: PushReport) -> None:
+    remote.forget_graphs()
+    try:
+        for item in report.graphs:
+            item.after = remote.count(item.graph)
+    except PflegegraphError as exc:
+        raise PushFailed("the graphs were replaced (the store confirmed every request), but "
+                         f"counting them afterwards failed: {exc.message}. Push again to see "
+                         "the counts.") from None
+
+
+def _drop_staging(remote: RemoteStore, graphs: Iterable[str]) -> list[str]:
+    """Remove the staging graphs; the ones that could not be removed (store gone, say)."""
+    left = []
     for graph in graphs:
         try:
             remote.update(f"DROP SILENT GRAPH {_iri(staging_graph(graph))}")
         except PflegegraphError:
-            pass
+            left.append(staging_graph(graph))
+    return left
+
+
+def _staging_note(left: list[str]) -> str:
+    if not left:
+        return "No staging graph is left behind."
+    names = ", ".join(f"<{g}>" for g in left)
+    return (f"The staging graphs could not be removed, and may hold part of the new content: "
+            f"{names}. Where the default graph is the union of all graphs (Oxigraph "
+            "--union-default-graph, Virtuoso), queries see them until they are gone: the next "
+            "push of the same graphs removes them first, or remove them with "
+            "DROP SILENT GRAPH <IRI>.")
 
 
 def push_gsp(remote: RemoteStore, gsp_endpoint: str, graphs: dict[str, list[ox.Triple]]) -> PushReport:
@@ -176,10 +214,9 @@ def push_gsp(remote: RemoteStore, gsp_endpoint: str, graphs: dict[str, list[ox.T
         raise PflegegraphError(f"the Graph Store endpoint must be an http(s) URL, got {gsp_endpoint!r}")
     started = time.perf_counter()
     report = PushReport("Graph Store Protocol")
+    report.graphs = _before(remote, graphs)
     done: list[str] = []
     for graph, triples in graphs.items():
-        item = GraphPush(graph, len(triples), before=remote.count(graph))
-        report.graphs.append(item)
         url = gsp_endpoint + ("&" if "?" in gsp_endpoint else "?") + urllib.parse.urlencode({"graph": graph})
         request = urllib.request.Request(url, data=_ntriples(triples).encode("utf-8"), method="PUT",  # noqa: S310
                                          headers={"Content-Type": "application/n-triples"})
@@ -189,19 +226,25 @@ def push_gsp(remote: RemoteStore, gsp_endpoint: str, graphs: dict[str, list[ox.T
         try:
             with urllib.request.urlopen(request, timeout=max(60, remote.timeout)) as response:  # noqa: S310
                 response.read()
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            replaced = ", ".join(f"<{g}>" for g in done) or "none"
-            raise PushFailed(f"the PUT of <{graph}> failed: {reason}. That graph is unchanged (a "
-                             f"PUT is applied whole or not at all); graphs already replaced: "
-                             f"{replaced}.") from None
+        except urllib.error.HTTPError as exc:
+            _gsp_failed(graph, done, f"{gsp_endpoint} answered {exc.code}: "
+                                     f"{exc.read().decode('utf-8', 'replace')[:500]}")
+        except urllib.error.URLError as exc:
+            _gsp_failed(graph, done, connection_failure(gsp_endpoint, exc.reason).message)
+        except (OSError, http.client.HTTPException) as exc:
+            _gsp_failed(graph, done, connection_failure(gsp_endpoint, exc).message)
         report.requests += 1
         done.append(graph)
-    for item in report.graphs:
-        item.after = remote.count(item.graph)
-    remote.forget_graphs()
+    _after(remote, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _gsp_failed(graph: str, done: list[str], reason: str) -> None:
+    replaced = ", ".join(f"<{g}>" for g in done) or "none"
+    raise PushFailed(f"the PUT of <{graph}> failed: {reason}. On stores that apply a PUT as one "
+                     f"transaction (Oxigraph does) that graph is unchanged; graphs already "
+                     f"replaced: {replaced}. Push again.")
 
 
 def graphs_to_push(store, graph: str | None) -> dict[str, list[ox.Triple]]:

@@ -10,6 +10,7 @@ also stop the query on its side (Oxigraph: ``--timeout-s``, Virtuoso: ``MaxQuery
 from __future__ import annotations
 
 import ast
+import http.client
 import socket
 import threading
 import time
@@ -50,6 +51,7 @@ def _text(exc: Exception) -> str:
                 text = ast.literal_eval(text).decode("utf-8", errors="replace")
             except (ValueError, SyntaxError):
                 pass
+    text = text.split("\n\nSPARQL query:", 1)[0]  # Virtuoso echoes the whole request after its message
     return text.strip()[:2000]
 
 
@@ -103,9 +105,9 @@ class RemoteStore:
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError | socket.timeout):
                 raise QueryTimeout(f"the store did not answer within {self.timeout:g} s") from None
-            raise RemoteFailure(f"cannot reach {wrapper.endpoint}: {exc.reason}") from None
-        except OSError as exc:
-            raise RemoteFailure(f"cannot reach {wrapper.endpoint}: {exc}") from None
+            raise connection_failure(wrapper.endpoint, exc.reason) from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise connection_failure(wrapper.endpoint, exc) from None
 
     def query(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
               *, source: str | None = None, default_graphs: list[ox.NamedNode] | None = None,
@@ -170,6 +172,23 @@ class RemoteStore:
     def forget_graphs(self) -> None:
         with self._lock:
             self._graphs = None
+
+
+def connection_failure(url: str, reason: object) -> RemoteFailure:
+    """What went wrong on the way to the store at ``url``, in words (the store is named)."""
+    if isinstance(reason, ConnectionRefusedError):
+        return RemoteFailure(f"cannot reach the store at {url}: the connection was refused (is "
+                             "the store running?)")
+    if isinstance(reason, http.client.IncompleteRead):
+        return RemoteFailure(f"the connection to the store at {url} broke off in the middle of "
+                             "its answer")
+    if isinstance(reason, ConnectionResetError | BrokenPipeError | http.client.HTTPException):
+        detail = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
+        return RemoteFailure(f"the connection to the store at {url} broke off before the answer "
+                             f"was complete ({detail})")
+    if isinstance(reason, OSError) and reason.strerror:
+        return RemoteFailure(f"cannot reach the store at {url}: {reason.strerror}")
+    return RemoteFailure(f"cannot reach the store at {url}: {reason}")
 
 
 def _rdf_format(data: bytes) -> ox.RdfFormat:

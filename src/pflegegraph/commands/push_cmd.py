@@ -13,10 +13,15 @@ def register(sub, common):
         description="Load the graph into a remote SPARQL 1.1 store, replacing what the target "
                     "graphs held before. Without --graph every source file goes to its own named "
                     "graph (the same names as in the embedded store); with --graph everything "
-                    "goes into that one graph. Pushing twice gives the same counts. If the push "
-                    "fails part-way, the previous graphs stay as they were where the store "
-                    "allows it, and the message says so. Credentials: PFLEGEGRAPH_ENDPOINT_USER "
-                    "and PFLEGEGRAPH_ENDPOINT_PASSWORD.")
+                    "goes into that one graph. Pushing twice gives the same counts. The triples "
+                    "go to staging graphs first and one final request swaps them in, so if the "
+                    "push fails part-way (the store goes away, a request is refused) the previous "
+                    "graphs stay as they were, and the message says what state the store is in. "
+                    "Credentials: PFLEGEGRAPH_ENDPOINT_USER and PFLEGEGRAPH_ENDPOINT_PASSWORD.",
+        epilog="exit codes: 0 pushed, and every graph holds as many triples as were sent; 1 the "
+               "push failed part-way or did not start (the message says what the store holds "
+               "now; push again when the store is back), a graph holds a different count, or an "
+               "option is wrong; 2 unreadable input (missing file, broken Turtle)")
     p.add_argument("--endpoint", help="SPARQL query endpoint URL (setting endpoint)")
     p.add_argument("--update-endpoint", help="SPARQL update endpoint URL (setting update_endpoint; "
                                              "default: the query endpoint)")

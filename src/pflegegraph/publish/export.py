@@ -1,15 +1,18 @@
 """``export``: everything a portal or a plain web server needs, written as one atomic folder.
 
-The files are first written to a hidden folder beside the target and renamed into place only when
-complete, so a failed export never leaves something that looks complete, and the previous export
-stays untouched until the new one is whole.
+The files are first written to a hidden folder beside the target and swapped into place only when
+complete (in one step on Linux), so a failed export never leaves something that looks complete,
+and the previous export stays untouched, byte for byte, until the new one is whole. A failure
+(disk full, no permission, a file size limit) is reported with the file and the reason.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,33 +106,68 @@ def stale_partials(out: Path) -> list[Path]:
 
 def _atomically(out: Path, write):
     out = out.resolve()
-    for leftover in stale_partials(out):
-        shutil.rmtree(leftover, ignore_errors=True)
     parent = out.parent
     if not parent.is_dir():
         raise UserError(f"cannot export to {out}: the folder {parent} does not exist")
     if not os.access(parent, os.W_OK):
-        raise UserError(f"cannot export to {out}: {parent} is not writable")
+        raise UserError(f"cannot export to {out}: {parent} is not writable (permission denied); "
+                        "nothing was changed")
     if out.exists() and not out.is_dir():
         raise UserError(f"cannot export to {out}: it is a file, not a folder")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
-    umask = os.umask(0)
-    os.umask(umask)
+    _recover(out)
+    for leftover in stale_partials(out):
+        shutil.rmtree(leftover, ignore_errors=True)
+    had_previous = out.is_dir()
+    tmp = None
     try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
+        umask = os.umask(0)
+        os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a web server must read it
         report = write(tmp)
         _replace(tmp, out)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        raise UserError(f"export to {out} failed: {reason}; "
-                        "the previous export (if any) is untouched") from exc
+        where = _failed_at(tmp, parent, exc)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        kept = (f"the previous export in {out} is untouched" if had_previous
+                else f"nothing was written to {out}")
+        raise UserError(f"export to {out} failed {where}: {_reason(exc)}; {kept}") from exc
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
     if isinstance(report, ExportReport):
         return ExportReport(out, report.files, report.triples)
     return report
+
+
+_REASONS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+            errno.EFBIG: "a file grew past the largest file size this process may write "
+                         "(ulimit -f)",
+            errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+            errno.EPERM: "permission denied"}
+
+
+def _reason(exc: OSError) -> str:
+    return _REASONS.get(exc.errno, exc.strerror or str(exc))
+
+
+def _failed_at(tmp: Path | None, parent: Path, exc: OSError) -> str:
+    """Which file the export was writing when it failed: the one the error names, else the one
+    written last (a failed write() does not name its file)."""
+    if exc.filename:
+        path = Path(exc.filename)
+        if tmp is not None and path.is_relative_to(tmp):
+            return f"while writing {path.relative_to(tmp)}"
+        return f"at {path}"
+    if tmp is None:
+        return f"while making a folder in {parent}"
+    files = [p for p in tmp.rglob("*") if p.is_file()]
+    if not files:
+        return "before any file was written"
+    last = max(files, key=lambda p: (p.stat().st_mtime_ns, str(p)))
+    return f"while writing {last.relative_to(tmp)}"
 
 
 def _write_all(store: GraphStore, settings, folder: Path, meta: dict, public_url: str,
@@ -165,9 +203,14 @@ def _write_all(store: GraphStore, settings, folder: Path, meta: dict, public_url
 
 
 def _replace(new: Path, target: Path) -> None:
-    """Put ``new`` where ``target`` is, keeping the old folder until the new one is in place."""
+    """Put ``new`` where ``target`` is. Where the system can (Linux), the two folders trade places
+    in one step, so ``target`` always names a complete export; elsewhere the old folder is moved
+    aside first and moved back if the new one cannot take its place."""
     if not target.exists():
         new.rename(target)
+        return
+    if _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # ``new`` now names the previous export
         return
     old = Path(tempfile.mkdtemp(prefix=f".{target.name}.previous-", dir=target.parent))
     old.rmdir()
@@ -178,3 +221,36 @@ def _replace(new: Path, target: Path) -> None:
         old.rename(target)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _recover(out: Path) -> None:
+    """An export cut off between the two renames of the fallback leaves no ``out`` but the
+    previous export beside it: put it back."""
+    previous = sorted(out.parent.glob(f".{out.name}.previous-*"), key=lambda p: p.stat().st_mtime_ns)
+    if previous and not out.exists():
+        previous.pop().rename(out)
+    for stale in previous:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically with renameat2(RENAME_EXCHANGE); False where the system or
+    the file system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
