@@ -11,10 +11,13 @@ import io
 import json
 from collections.abc import Iterator
 
-from pflegegraph.results import _xml_boolean, _xml_term, graph_text, term_json
+import pyoxigraph as ox
+
+from pflegegraph.results import XSD_STRING, _xml_boolean, _xml_term, graph_text, term_json
 from pflegegraph.store import QueryResult
 
 CHUNK_ROWS = 500
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
 
 # The service's media types, by format name, and the formats each result kind can take.
 SERVICE_MEDIA_TYPES = {
@@ -60,15 +63,40 @@ def stream(result: QueryResult, fmt: str, prefixes: dict[str, str] | None = None
 
 
 def _json(variables, rows) -> Iterator[str]:
+    # Results repeat terms (the same IRIs and labels in many rows): each distinct term is
+    # written as JSON once and its text reused, and each variable's key once.
+    fragments: dict = {}
+    keys = {v: json.dumps(v, ensure_ascii=False) + ": " for v in variables}
+
+    def fragment(term) -> str:
+        text = fragments.get(term)
+        if text is None:
+            text = fragments[term] = _json_term(term)
+        return text
+
     yield '{"head": {"vars": ' + json.dumps(list(variables), ensure_ascii=False) + '}, ' \
           '"results": {"bindings": ['
     first = True
     for batch in _batches(rows):
-        text = ", ".join(json.dumps({k: term_json(v) for k, v in row.items()}, ensure_ascii=False)
+        text = ", ".join("{" + ", ".join(keys[k] + fragment(v) for k, v in row.items()) + "}"
                          for row in batch)
         yield text if first else ", " + text
         first = False
     yield "]}}\n"
+
+
+def _json_term(term) -> str:
+    """One term as SPARQL JSON text (the same as ``json.dumps(term_json(term))``)."""
+    kind = term.__class__
+    if kind is ox.NamedNode:
+        return '{"type": "uri", "value": ' + _dumps(term.value) + "}"
+    if kind is ox.Literal:
+        head = '{"type": "literal", "value": ' + _dumps(term.value)
+        if term.language:
+            return head + ', "xml:lang": ' + _dumps(term.language) + "}"
+        datatype = term.datatype.value
+        return head + ("}" if datatype == XSD_STRING else ', "datatype": ' + _dumps(datatype) + "}")
+    return json.dumps(term_json(term), ensure_ascii=False)
 
 
 def _xml(variables, rows) -> Iterator[str]:

@@ -163,15 +163,12 @@ def _collect(raw, limit: int | None = None) -> QueryResult:
     if isinstance(raw, ox.QuerySolutions):
         variables = [v.value for v in raw.variables]
         rows = []
-        for solution in raw:
+        append = rows.append
+        for solution in raw:  # a solution iterates its values in the order of ``variables``
             if limit is not None and len(rows) >= limit:
                 return QueryResult("select", variables=variables, rows=rows, truncated=True)
-            row = {}
-            for name in variables:
-                value = solution[name]
-                if value is not None:
-                    row[name] = value
-            rows.append(row)
+            append({name: value for name, value in zip(variables, solution, strict=True)
+                    if value is not None})
         return QueryResult("select", variables=variables, rows=rows)
     if limit is None:
         return QueryResult("graph", triples=list(raw))
