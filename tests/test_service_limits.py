@@ -4,15 +4,18 @@ SERVICE/FROM policy, seen from a client over real HTTP."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import threading
 import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from pflegegraph.guard import RefusedQuery, UpdateRefused, check_query
+from pflegegraph.guard import RefusedQuery, TooDeep, UpdateRefused, check_query
 from servers import pflegegraph_service
 from test_sparql_protocol import http, q
 
@@ -59,6 +62,77 @@ def test_runaway_query_is_stopped_while_simple_queries_are_answered(service):
     # the killed worker was replaced: the service still answers, in every worker
     for _ in range(8):
         assert http(service + "/sparql?" + q({"query": "ASK {}"}))[0] == 200
+
+
+def test_runaways_on_every_query_worker_do_not_hold_up_simple_queries(service):
+    # 3 runaways on 2 gunicorn workers x 2 query workers: one gunicorn worker has all its
+    # standing query workers busy; a simple query routed there gets an extra one at once
+    outcomes = []
+
+    def runaway():
+        outcomes.append(http(service + "/sparql?" + q({"query": RUNAWAY})))
+
+    threads = [threading.Thread(target=runaway) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    latencies = []
+    while any(thread.is_alive() for thread in threads):
+        started = time.monotonic()
+        status, _, body = http(service + "/sparql?" + q({"query": SIMPLE, "format": "json"}))
+        latencies.append(time.monotonic() - started)
+        assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 14, body
+    for thread in threads:
+        thread.join()
+    assert [status for status, _, _ in outcomes] == [503] * 3
+    assert all(f"longer than the limit of {TIMEOUT:g} s and was stopped" in body for _, _, body in outcomes)
+    # before the extra workers, a simple query waited for a runaway's deadline (up to 1.7 s here)
+    assert len(latencies) > 5 and max(latencies) < 1.0, latencies
+
+
+def test_killing_every_query_worker_again_and_again_leaves_a_working_service(service):
+    # bug 8: a worker killed mid-query was never replaced, so the pool shrank with each kill
+    port = int(service.rsplit(":", 1)[1])
+    kills = 0
+    for _ in range(3):  # each round kills every live query worker, one of them mid-query
+        outcome = {}
+
+        def runaway(outcome=outcome):
+            outcome["answer"] = http(service + "/sparql?" + q({"query": RUNAWAY}))
+
+        thread = threading.Thread(target=runaway)
+        thread.start()
+        time.sleep(0.5)
+        workers = query_worker_pids(port)  # a worker killed while idle is replaced when next used
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
+        kills += len(workers)
+        thread.join()
+        status, _, body = outcome["answer"]
+        assert status == 503 and body == "Stopped: the query worker stopped before the answer was complete.\n"
+    assert kills > 4  # more than the 2 x 2 query workers the service has
+    for _ in range(8):  # both gunicorn workers answer, each pool back at full strength
+        status, _, body = http(service + "/sparql?" + q({"query": SIMPLE, "format": "json"}))
+        assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 14, body
+
+
+def query_worker_pids(port: int) -> list[int]:
+    """The query workers of the service on ``port``: serve -> gunicorn worker -> zygote -> worker."""
+    parent: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        if b"serve" in cmdline and str(port).encode() in cmdline:
+            parent[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    level = {pid for pid, ppid in parent.items() if ppid not in parent}
+    for _ in range(3):
+        level = {pid for pid, ppid in parent.items() if ppid in level}
+    return sorted(level)
 
 
 def test_row_cap_is_marked_in_a_header(service):
@@ -156,3 +230,139 @@ def test_allow_list_opens_a_service():
 def test_updates_are_recognised():
     with pytest.raises(UpdateRefused):
         check_query("PREFIX ex: <http://example.org/>\nDELETE WHERE { ?s ?p ?o }", GRAPHS)
+
+
+# --- the query worker pool itself, in this process --------------------------------------------
+
+
+def _run(pool, query: str):
+    from pflegegraph.execution import QueryRequest
+
+    answer = pool.run(QueryRequest(query, fmt="json"))
+    return json.loads(b"".join(answer.chunks))
+
+
+def _runaways(pool, n: int) -> tuple[list[threading.Thread], list[str]]:
+    """``n`` runaway queries on threads; each leaves the message of the error it got."""
+    messages: list[str] = []
+
+    def runaway():
+        try:
+            _run(pool, RUNAWAY)
+        except Exception as exc:  # noqa: BLE001 - the message is what the test looks at
+            messages.append(str(exc))
+
+    threads = [threading.Thread(target=runaway) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    until = time.monotonic() + 3
+    while pool.live < n and time.monotonic() < until:  # each runaway holds a worker
+        time.sleep(0.02)
+    return threads, messages
+
+
+def test_extra_workers_answer_while_runaways_hold_every_standing_worker(store):
+    from pflegegraph.execution import WorkerPool
+
+    pool = WorkerPool(store, size=2, timeout=5.0)
+    pool.start()
+    try:
+        threads, messages = _runaways(pool, 3)  # one more than the pool's standing workers
+        started = time.monotonic()
+        rows = _run(pool, SIMPLE)["results"]["bindings"]
+        took = time.monotonic() - started
+        assert len(rows) == 14 and took < 2.5, took  # well before the runaways' deadline of 5 s
+        for thread in threads:
+            thread.join()
+        assert messages == ["the query ran longer than the limit of 5 s and was stopped; narrow it "
+                            "down (LIMIT, more specific patterns) and try again"] * 3
+        assert pool.live == 2 and pool.idle == 2  # the extra workers were stopped afterwards
+    finally:
+        pool.stop()
+
+
+def test_past_the_cap_a_request_waits_and_is_told_the_service_is_busy(store):
+    from pflegegraph.execution import ServiceBusy, WorkerPool
+
+    pool = WorkerPool(store, size=1, timeout=3.0, max_size=2)
+    pool.start()
+    try:
+        threads, _ = _runaways(pool, 2)
+        pool.timeout = 1.0  # the simple query gives up waiting while the runaways still run
+        with pytest.raises(ServiceBusy, match=r"^all 2 query workers stayed busy for 1 s; try again later$"):
+            _run(pool, SIMPLE)
+        for thread in threads:
+            thread.join()
+        assert len(_run(pool, SIMPLE)["results"]["bindings"]) == 14
+        assert pool.live == 1
+    finally:
+        pool.stop()
+
+
+def test_a_pool_survives_more_worker_deaths_than_it_has_workers(store):
+    from pflegegraph.execution import QueryTimeout, WorkerPool
+
+    pool = WorkerPool(store, size=2, timeout=5.0)
+    pool.start()
+    try:
+        for _ in range(3):  # killed from outside mid-query: all workers, busy and idle
+            threads, messages = _runaways(pool, 1)
+            time.sleep(0.2)
+            for pid in pool.pids():
+                os.kill(pid, signal.SIGKILL)
+            threads[0].join()
+            assert messages == ["the query worker stopped before the answer was complete"]
+        for _ in range(2):  # killed while idle: noticed before use
+            for pid in pool.pids():
+                os.kill(pid, signal.SIGKILL)
+            time.sleep(0.1)
+            assert len(_run(pool, SIMPLE)["results"]["bindings"]) == 14
+        with pytest.raises(QueryTimeout):  # a runaway is still stopped at its deadline
+            pool.timeout = 0.5
+            _run(pool, RUNAWAY)
+        assert pool.live == 2 and len(set(pool.pids())) == 2
+        assert _run(pool, "ASK {}")["boolean"] is True
+    finally:
+        pool.stop()
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT * WHERE { ?s ?p "' + "{(" * 300 + '" }',  # in a string
+    "# " + "{" * 300 + "\nSELECT * WHERE { ?s ?p ?o }",  # in a comment
+    "SELECT * WHERE { ?s ?p ?o } " + "}" * 300,  # closers alone nest nothing
+    "ASK " + "{ " * 100 + "}" * 100,  # at the limit
+])
+def test_nesting_limit_ignores_strings_and_comments(query):
+    check_query(query, GRAPHS)
+
+
+@pytest.mark.parametrize(("query", "levels"), [
+    ("ASK " + "{ " * 101 + "}" * 101, 101),
+    ("ASK { FILTER(" + "(" * 150 + "1" + ")" * 150 + ") }", 152),
+    ("ASK { ?s ?p " + "[ ?p " * 120 + "1" + " ]" * 120 + " }", 121),
+    ("ASK { FILTER(" + "!" * 200 + "true) }", 202),
+    ("ASK " + "{ " * 3000, 3000),  # unbalanced: refused all the same
+])
+def test_nesting_limit_refuses_with_the_depth_and_the_limit(query, levels):
+    with pytest.raises(TooDeep) as caught:
+        check_query(query, GRAPHS)
+    assert caught.value.message == (f"the query is nested {levels} levels deep (braces, parentheses, "
+                                    "brackets or repeated !); at most 100 levels are accepted")
+    check_query(query, GRAPHS, max_nesting=levels)  # a higher limit lets it through
+
+
+def test_an_unexpected_error_in_a_worker_is_a_plain_error_and_the_worker_serves_on(store):
+    from pflegegraph.execution import QueryCrashed, QueryRequest, WorkerPool
+
+    pool = WorkerPool(store, size=1, timeout=5.0)
+    pool.start()
+    try:
+        pids = pool.pids()
+        with pytest.raises(QueryCrashed) as caught:  # not an IRI: pyoxigraph raises ValueError
+            pool.run(QueryRequest("ASK {}", fmt="json", default_graphs=("not an IRI",)))
+        assert caught.value.message == ("the query engine could not run this query: it failed on it "
+                                        "(ValueError); the service itself is fine; write the query "
+                                        "differently and try again")
+        assert _run(pool, "ASK {}")["boolean"] is True and pool.pids() == pids  # the same worker
+    finally:
+        pool.stop()

@@ -102,6 +102,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_workers", 2,
             "Query processes per service worker (embedded store). A query past its deadline is "
             "stopped by killing its process, which is replaced at once.", int, "integer"),
+    Setting("query_workers_max", 0,
+            "Most query processes per service worker. When every process is busy (runaway queries "
+            "waiting for their deadline), extra ones are forked up to this number; no more than "
+            "query_workers are kept idle. Past it a request waits, and gets 503 Busy after "
+            "query_timeout. 0: twice query_workers plus two.", int, "integer"),
+    Setting("query_max_nesting", 100,
+            "Deepest nesting of braces, parentheses and brackets a query may have; deeper "
+            "queries are refused with 400 (the query engine overflows its stack from some "
+            "hundreds of levels on). 0: no limit.", int, "integer"),
     Setting("validate_fail_on", "violation",
             "Lowest severity at which 'pflegegraph validate' fails (exit 1): 'violation', 'warning' "
             "or 'info'."),

@@ -3,13 +3,11 @@ query parameter of the pages, and garbage Accept and other header values everywh
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from robustness_support import budget, check, count, hits_guard_bug, still_answers
+from robustness_support import budget, check, count, still_answers
 
 PREFIXES = [
     "/id/",
@@ -67,15 +65,6 @@ def test_junk_in_every_path_parameter(fuzz_client, prefix, rest, raw):
     count("pages: path traversal and junk in path parameters")
     path = prefix + (rest if raw else urllib.parse.quote(rest, safe="/"))
     path = path.replace("?", "%3F").replace("#", "%23")
-    if prefix == "/class/" and hits_class_bug(path):
-        return
-    if hits_suffix_bug(prefix, path):
-        return
-    if prefix.startswith("/data/") and any(
-        len(part.encode()) > 255 for part in urllib.parse.unquote(path).split("/")
-    ):
-        count("known bug: /data/<name> 500 on a name over 255 bytes (skipped)")
-        return
     response = fuzz_client.get(path)
     check(response, context=path)
     assert b"[build-system]" not in response.get_data(), path  # no file outside the served folders
@@ -152,11 +141,6 @@ value = st.one_of(
 @given(page=st.sampled_from(PAGES), args=st.lists(st.tuples(st.sampled_from(NAMES), value), max_size=4))
 def test_junk_in_every_query_parameter(fuzz_client, page, args):
     count("pages: junk in query parameters")
-    if any(hits_guard_bug(v) for _, v in args):
-        return
-    if page == "/validate" and any(name == "format" for name, _ in args):
-        count("known bug: /validate?format=<junk> 500 (skipped)")
-        return
     response = fuzz_client.get(page, query_string=args)
     check(response, context=(page, args))
     assert (
@@ -229,8 +213,6 @@ HEADERS = [
 ]
 
 
-@pytest.mark.skip(reason="stalls for minutes on some header combination (bug 9 in docs/robustness.md); "
-                  "not yet minimised")
 @budget(100)
 @given(
     target=st.sampled_from(TARGETS),
@@ -255,16 +237,6 @@ def test_garbage_headers_and_accept_values(fuzz_client, target, accept, extra, m
     )
 
 
-def hits_class_bug(path: str) -> bool:
-    """/class/<name> with a character that is not allowed in an IRI gives a 500 (known bug, pinned
-    by test_class_page_with_a_non_iri_name_is_a_4xx); skip and count such paths."""
-    name = urllib.parse.unquote(path[len("/class/") :])
-    if not re.fullmatch(r"[A-Za-z0-9_.-]*", name):
-        count("known bug: /class/<name> 500 on a non-IRI name (skipped)")
-        return True
-    return False
-
-
 def test_class_page_with_a_non_iri_name_is_a_4xx(fuzz_client):
     count("pages: path traversal and junk in path parameters")
     for path in ("/class/a%20b", "/class/%25", "/class/%3E", "/class/%22", "/class/%3A"):
@@ -287,21 +259,6 @@ def test_the_pages_still_answer_after_the_fuzzing(fuzz_client):
     still_answers(fuzz_client)
     page = fuzz_client.get("/queries/actors")
     assert page.status_code == 200 and "Sozialreferat" in page.get_data(as_text=True)
-
-
-def hits_suffix_bug(prefix: str, path: str) -> bool:
-    """/id/<name>.ttl (and the other format suffixes) with a character not allowed in an IRI gives a
-    500 (known bug, pinned by test_resource_with_a_suffix_and_a_non_iri_name_is_a_4xx)."""
-    import pyoxigraph
-
-    if not prefix.startswith(("/id/", "/vocab/", "/graph/")) or "." not in path.rsplit("/", 1)[-1]:
-        return False
-    try:
-        pyoxigraph.NamedNode("https://w3id.org/pflegegraph" + urllib.parse.unquote(path).rsplit(".", 1)[0])
-    except ValueError:
-        count("known bug: /id/<name>.<suffix> 500 on a non-IRI name (skipped)")
-        return True
-    return False
 
 
 def test_resource_with_a_suffix_and_a_non_iri_name_is_a_4xx(fuzz_client):

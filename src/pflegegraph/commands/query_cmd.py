@@ -1,4 +1,9 @@
-"""``pflegegraph query NAME|FILE|-``: run a named query, a query file or a query from stdin."""
+"""``pflegegraph query NAME|FILE|-``: run a named query, a query file or a query from stdin.
+
+The query goes through the same nesting limit as the service (``query_max_nesting``), and runs
+in a forked child process: the query engine can crash on some queries (a SIGSEGV in pyoxigraph),
+and then the command says so and exits 1 instead of dying without a word.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import sys
 from pathlib import Path
 
 from pflegegraph.errors import UnreadableInputError, UserError
+from pflegegraph.execution.isolated import run_isolated
+from pflegegraph.guard import check_nesting
 from pflegegraph.namedqueries import NamedQuery, QueryCatalog, parse_query_file
 from pflegegraph.results import ALL_FORMATS, render
 from pflegegraph.store import GraphStore
@@ -56,6 +63,11 @@ def run(args, settings) -> int:
     values = _param_values(args.param)
     store = GraphStore.from_settings(settings)
     bindings = query.bindings(values, store.prefixes)
-    result = store.query(query.text, bindings, source=query.name)
-    sys.stdout.write(render(result, args.format, store.prefixes))
+    check_nesting(query.text, settings.query_max_nesting)
+
+    def work() -> str:
+        result = store.query(query.text, bindings, source=query.name)
+        return render(result, args.format, store.prefixes)
+
+    sys.stdout.write(run_isolated(work, "this query"))
     return 0

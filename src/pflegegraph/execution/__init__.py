@@ -4,7 +4,8 @@
 - ``answer(store, request)`` runs one request on a store and yields the messages of the answer
   (a head, then chunks of the body). It is the same code in a worker process and in-thread.
 - ``WorkerPool`` keeps worker processes that hold the embedded store; a query that overruns its
-  deadline is stopped by killing its worker, which is replaced at once (see pool.py).
+  deadline is stopped by killing its worker, which is replaced at once; when every worker is
+  busy, extra ones are forked up to a cap (see pool.py; the processes themselves: zygote.py).
 - ``InlineRunner`` runs in the calling thread; it is for stores that enforce their own
   deadline, such as a remote endpoint reached with a socket timeout.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 from pflegegraph.execution.core import (
     Answer,
     InlineRunner,
+    QueryCrashed,
     QueryRequest,
     QueryTimeout,
     ServiceBusy,
@@ -21,5 +23,5 @@ from pflegegraph.execution.core import (
 )
 from pflegegraph.execution.pool import WorkerPool
 
-__all__ = ["Answer", "InlineRunner", "QueryRequest", "QueryTimeout", "ServiceBusy", "WorkerPool",
-           "answer"]
+__all__ = ["Answer", "InlineRunner", "QueryCrashed", "QueryRequest", "QueryTimeout", "ServiceBusy",
+           "WorkerPool", "answer"]

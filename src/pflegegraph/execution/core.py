@@ -20,6 +20,11 @@ class ServiceBusy(PflegegraphError):
     """No worker became free before the deadline (status 503)."""
 
 
+class QueryCrashed(UserError):
+    """The engine crashed on this query (its worker died of SIGSEGV, or the engine raised
+    something unexpected); the worker was replaced (status 400: the same query fails again)."""
+
+
 class RemoteFailure(PflegegraphError):
     """The remote store could not be reached or failed (status 502)."""
 
@@ -120,11 +125,22 @@ def raise_error(message: tuple) -> None:
         raise error
     if kind == "not-acceptable":
         raise NotAcceptable(text, tuple(column.split(",")))
+    if kind == "crash":
+        raise QueryCrashed(f"the query engine could not run this query: it failed on it ({text}); "
+                           "the service itself is fine; write the query differently and try again")
     raise {"timeout": QueryTimeout, "remote": RemoteFailure}.get(kind, UserError)(text)
 
 
 def head_answer(messages: Iterator[tuple], on_close=None) -> Answer:
-    first = next(messages)
+    """The answer whose head is the first message. ``on_close(finished)`` is called exactly once:
+    with True when the answer was read to its end (or was an error message), with False when it
+    was not (the body was left unread, or reading the head failed: the worker must be replaced)."""
+    try:
+        first = next(messages)
+    except BaseException:
+        if on_close:
+            on_close(False)
+        raise
     if first[0] == "error":
         if on_close:
             on_close(True)

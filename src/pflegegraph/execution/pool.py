@@ -1,114 +1,98 @@
 """Worker processes that run queries and are killed when a query overruns its deadline.
 
 No Python SPARQL engine can be interrupted from inside, so each query runs in a worker
-process. The server process sends it the request, waits for the answer's head until the
-deadline, and on overrun kills the worker with SIGKILL and puts a fresh one in its place.
-Other requests go to other workers meanwhile.
+process (forked by the zygote, see zygote.py). The server process sends it the request, waits
+for the answer's head until the deadline, and on overrun kills the worker with SIGKILL.
 
-Workers are forked from a *zygote*: a process forked once when the pool starts, while the
-server process is still single-threaded, holding the loaded store. Replacements are forked
-from the zygote (never from the multi-threaded server), and reach the server through a
-socket pair whose one end travels over a Unix socket (``socket.send_fds``). Every worker shares
-the zygote's store pages copy-on-write. When the server process goes away, the zygote and the
-workers see end-of-file on their sockets and exit.
+The pool keeps ``size`` standing workers. When none is idle for ``overflow_wait`` seconds, it
+forks an extra one, up to ``max_size`` workers in all, so a few runaway queries that hold the
+standing workers until their deadline do not make simple queries wait. A worker whose query
+ends goes back to the idle ones only while fewer than ``size`` are idle, else it is stopped:
+while runaways hold the standing workers the extra one serves query after query (no fork for
+each), and once they are gone the pool shrinks back to ``size``. Only when ``max_size`` workers
+are busy does a request wait, and get ServiceBusy after ``timeout`` seconds.
+
+Every way a worker can be lost ends the same way: it is killed and reaped, and if fewer than
+``size`` workers remain, a fresh one takes its place. That covers the deadline, a client that
+stops reading, a worker killed from outside (OOM killer, an operator), and a worker that
+crashes in the engine; a worker that died while idle is noticed before it is used.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import queue
 import signal
-import socket
-import stat
-import struct
 import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from pflegegraph.execution.core import Answer, QueryRequest, QueryTimeout, ServiceBusy, answer, head_answer
+from pflegegraph.execution.core import (
+    Answer,
+    QueryCrashed,
+    QueryRequest,
+    QueryTimeout,
+    ServiceBusy,
+    head_answer,
+)
+from pflegegraph.execution.zygote import Zygote, ZygoteGone
 
-_RESET_SIGNALS = ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCHLD",
-                  "SIGTTIN", "SIGTTOU")
+# Signals with which the engine itself ends a process (a crash); SIGKILL is ours or the OOM killer's.
+CRASH_SIGNALS = {getattr(signal, name) for name in ("SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT")
+                 if hasattr(signal, name)}
+STOPPED = "the query worker stopped before the answer was complete"
+log = logging.getLogger("pflegegraph.execution")
 
 
-@dataclass
+@dataclass(eq=False)
 class _Worker:
     pid: int
     conn: Connection
+    gone: bool = False  # killed and reaped; nothing more to do with it
+    query: str = ""  # the query it runs, for the log when it dies on it
 
 
-def _close_other_sockets(keep: set[int]) -> None:
-    """Close inherited sockets (the server's listening socket, client connections)."""
-    try:
-        names = os.listdir("/proc/self/fd")
-    except OSError:
-        return
-    for name in names:
-        fd = int(name)
-        if fd in keep or fd < 3:
-            continue
-        try:
-            if stat.S_ISSOCK(os.fstat(fd).st_mode):
-                os.close(fd)
-        except OSError:
-            continue
+def default_max_size(size: int) -> int:
+    """The cap when none is set: twice the standing workers plus two."""
+    return 2 * size + 2
 
 
-def _reset_signals() -> None:
-    for name in _RESET_SIGNALS:
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-
-
-def _worker_main(conn: Connection, store) -> None:
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            for message in answer(store, request):
-                conn.send(message)
-        except (BrokenPipeError, OSError):
-            return
-
-
-def _zygote_main(sock: socket.socket, store) -> None:
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers
-    while True:
-        try:
-            msg, fds, _flags, _addr = socket.recv_fds(sock, 16, 1)
-        except OSError:
-            return
-        if not msg:
-            return
-        pid = os.fork()
-        if pid == 0:
-            sock.close()
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            try:
-                _worker_main(Connection(fds[0]), store)
-            finally:
-                os._exit(0)
-        os.close(fds[0])
-        sock.sendall(struct.pack("!q", pid))
+def crash_message(status: int | None) -> str | None:
+    """The message for a worker that ended with ``status`` if that was an engine crash."""
+    if status is None or not os.WIFSIGNALED(status) or os.WTERMSIG(status) not in CRASH_SIGNALS:
+        return None
+    name = signal.Signals(os.WTERMSIG(status)).name
+    return (f"the query engine could not run this query: it crashed on it ({name}); the service "
+            "itself is fine; write the query with less nesting or fewer terms and try again")
 
 
 class WorkerPool:
-    """``size`` worker processes over ``store``, each query limited to ``timeout`` seconds."""
+    """``size`` standing worker processes over ``store`` (up to ``max_size`` when busy), each
+    query limited to ``timeout`` seconds."""
 
-    def __init__(self, store, size: int = 2, timeout: float = 30.0):
+    def __init__(self, store, size: int = 2, timeout: float = 30.0, max_size: int = 0,
+                 overflow_wait: float = 0.005):
         self.store = store
         self.size = max(1, size)
+        self.max_size = max(self.size, max_size or default_max_size(self.size))
         self.timeout = timeout
+        self.overflow_wait = overflow_wait
         self.prefixes = getattr(store, "prefixes", None)
+        self.killed = 0  # queries stopped by the service (deadline, client gone)
+        self.lost = 0  # workers that died on their own (crash, killed from outside)
+        self.overflowed = 0  # extra workers started because every worker was busy
         self._owner: int | None = None
-        self._zygote: socket.socket | None = None
-        self._zygote_pid: int | None = None
-        self._spawn_lock = threading.Lock()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self.killed = 0
+        self._start_lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._zygote = Zygote(self.store)
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._workers: set[_Worker] = set()  # every live worker, idle or busy
+        self._starting = 0  # workers being forked (counted against max_size)
+        self._closing = False
 
     # --- life cycle ---------------------------------------------------------------
 
@@ -119,109 +103,183 @@ class WorkerPool:
         """
         if self._owner == os.getpid():
             return
-        self._idle = queue.Queue()
-        self._spawn_lock = threading.Lock()
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        pid = os.fork()
-        if pid == 0:
-            ours.close()
-            _reset_signals()
-            _close_other_sockets({theirs.fileno()})
-            try:
-                _zygote_main(theirs, self.store)
-            finally:
-                os._exit(0)
-        theirs.close()
-        self._zygote, self._zygote_pid, self._owner = ours, pid, os.getpid()
-        for _ in range(self.size):
-            self._idle.put(self._spawn())
+        with self._start_lock:
+            if self._owner == os.getpid():
+                return
+            self._reset()
+            self._zygote.start()
+            self._owner = os.getpid()
+            for _ in range(self.size):
+                self._checkin(self._spawn())
 
     def stop(self) -> None:
         if self._owner != os.getpid():
             return
-        while True:
-            try:
-                worker = self._idle.get_nowait()
-            except queue.Empty:
-                break
-            self._kill(worker)
-        if self._zygote is not None:
-            self._zygote.close()
-            self._kill_pid(self._zygote_pid)
-            try:
-                os.waitpid(self._zygote_pid, 0)
-            except ChildProcessError:
-                pass
+        with self._cond:
+            self._closing = True
+            workers = list(self._workers)
+        for worker in workers:
+            self._discard(worker)
+        self._zygote.stop()
         self._owner = None
 
+    @property
+    def live(self) -> int:
+        """Workers alive now, idle or busy."""
+        return len(self._workers)
+
+    @property
+    def idle(self) -> int:
+        return len(self._idle)
+
+    def pids(self) -> list[int]:
+        """The process ids of the live workers."""
+        with self._cond:
+            return sorted(worker.pid for worker in self._workers)
+
+    # --- workers ------------------------------------------------------------------
+
     def _spawn(self) -> _Worker:
-        with self._spawn_lock:
-            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                socket.send_fds(self._zygote, [b"spawn"], [theirs.fileno()])
-                data = b""
-                while len(data) < 8:
-                    part = self._zygote.recv(8 - len(data))
-                    if not part:
-                        raise OSError("the query worker zygote has gone away")
-                    data += part
-            finally:
-                theirs.close()
-        return _Worker(struct.unpack("!q", data)[0], Connection(ours.detach()))
+        pid, conn = self._zygote.spawn()
+        worker = _Worker(pid, conn)
+        with self._cond:
+            self._workers.add(worker)
+        return worker
 
-    @staticmethod
-    def _kill_pid(pid: int | None) -> None:
-        if pid:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+    def _checkin(self, worker: _Worker) -> None:
+        with self._cond:
+            self._idle.append(worker)
+            self._cond.notify()
 
-    def _kill(self, worker: _Worker) -> None:
-        self._kill_pid(worker.pid)
+    def _discard(self, worker: _Worker) -> int | None:
+        """Kill and reap the worker; top the pool up to ``size``. Its wait status, or None."""
+        with self._cond:
+            if worker.gone:
+                return None
+            worker.gone = True
+        status = self._zygote.reap(worker.pid)
         worker.conn.close()
+        with self._cond:
+            self._workers.discard(worker)
+            if worker in self._idle:
+                self._idle.remove(worker)
+            missing = 0 if self._closing else self.size - len(self._workers) - self._starting
+            self._starting += max(0, missing)
+            self._cond.notify_all()
+        for _ in range(max(0, missing)):
+            try:
+                fresh = self._spawn()
+            except ZygoteGone:
+                continue  # the next request tries again, and says so if it cannot
+            finally:
+                with self._cond:
+                    self._starting -= 1
+            self._checkin(fresh)
+        return status
 
-    def _replace(self, worker: _Worker) -> None:
-        self._kill(worker)
-        self.killed += 1
-        self._idle.put(self._spawn())
+    def _acquire(self, deadline: float) -> _Worker:
+        """An idle worker; an extra one if none frees up within ``overflow_wait`` and the cap
+        allows; ServiceBusy past the deadline."""
+        overflow_at = time.monotonic() + self.overflow_wait
+        with self._cond:
+            while True:
+                if self._idle:
+                    return self._idle.pop()
+                now = time.monotonic()
+                below_cap = len(self._workers) + self._starting < self.max_size
+                if below_cap and now >= overflow_at:
+                    self._starting += 1
+                    break
+                if now >= deadline:
+                    raise ServiceBusy(f"all {self.max_size} query workers stayed busy for "
+                                      f"{self.timeout:g} s; try again later")
+                self._cond.wait((overflow_at if below_cap else deadline) - now)
+        try:
+            worker = self._spawn()
+        except ZygoteGone as exc:
+            raise ServiceBusy(f"no query worker could be started ({exc})") from None
+        finally:
+            with self._cond:
+                self._starting -= 1
+                self._cond.notify_all()
+        self.overflowed += 1
+        return worker
+
+    def _send(self, request: QueryRequest, deadline: float) -> _Worker:
+        """Hand the request to a live worker. A worker that died while idle (readable before it
+        was asked anything: end-of-file) or refuses the request is replaced, and the next one tried."""
+        for _ in range(self.max_size + 2):
+            worker = self._acquire(deadline)
+            try:
+                if not worker.conn.poll(0):
+                    worker.conn.send(request)
+                    worker.query = request.text
+                    return worker
+            except OSError:
+                pass
+            self.lost += 1
+            self._discard(worker)
+        raise ServiceBusy("the query workers keep failing; try again later")
+
+    def _lost(self, worker: _Worker) -> QueryCrashed | QueryTimeout:
+        """The error for a worker that went away on its own (the stream ended early)."""
+        self.lost += 1
+        status = self._discard(worker)
+        message = crash_message(status)
+        how = (signal.Signals(os.WTERMSIG(status)).name if status is not None and os.WIFSIGNALED(status)
+               else f"status {status}")
+        log.warning("query worker %d died (%s) on the query %.300r", worker.pid, how, worker.query)
+        return QueryCrashed(message) if message else QueryTimeout(STOPPED)
 
     # --- running ------------------------------------------------------------------
 
     def run(self, request: QueryRequest) -> Answer:
-        """Run one request; raise QueryTimeout past the deadline, ServiceBusy if all workers stay busy."""
+        """Run one request; raise QueryTimeout past the deadline, ServiceBusy if all workers stay
+        busy, QueryCrashed if the engine crashes on it."""
         self.start()
         deadline = time.monotonic() + self.timeout
+        worker = self._send(request, deadline)
         try:
-            worker = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            raise ServiceBusy(f"all {self.size} query workers stayed busy for {self.timeout:g} s; "
-                              "try again later") from None
-        try:
-            worker.conn.send(request)
+            ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
         except OSError:
-            self._replace(worker)
-            raise
-        if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-            self._replace(worker)
+            raise self._lost(worker) from None
+        if not ready:
+            self.killed += 1
+            self._discard(worker)
             raise QueryTimeout(f"the query ran longer than the limit of {self.timeout:g} s and was "
                                "stopped; narrow it down (LIMIT, more specific patterns) and try again")
         return head_answer(self._messages(worker), lambda finished: self._release(worker, finished))
 
     def _messages(self, worker: _Worker):
         while True:
-            if not worker.conn.poll(self.timeout):
-                raise QueryTimeout(f"writing the result took longer than {self.timeout:g} s")
             try:
-                message = worker.conn.recv()
+                ready = worker.conn.poll(self.timeout)
+                message = worker.conn.recv() if ready else None
             except (EOFError, OSError):
-                raise QueryTimeout("the query worker stopped before the answer was complete") from None
+                raise self._lost(worker) from None
+            if message is None:
+                raise QueryTimeout(f"writing the result took longer than {self.timeout:g} s")
             yield message
             if message[0] in {"end", "error"}:
                 return
 
     def _release(self, worker: _Worker, finished: bool) -> None:
-        if finished:
-            self._idle.put(worker)
-        else:
-            self._replace(worker)
+        if worker.gone:
+            return
+        if not finished:  # the client stopped reading, or the body timed out: stop the query
+            self.killed += 1
+            self._discard(worker)
+            return
+        with self._cond:
+            # at most ``size`` idle workers: one more (an extra one, or a standing one whose place
+            # an extra has taken) is stopped, so the pool shrinks back once the rush is over
+            keep = len(self._idle) < self.size
+            if keep:
+                self._idle.append(worker)
+            else:
+                worker.gone = True
+                self._workers.discard(worker)
+            self._cond.notify_all()
+        if not keep:
+            self._zygote.reap(worker.pid)
+            worker.conn.close()
