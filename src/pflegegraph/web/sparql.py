@@ -89,6 +89,9 @@ def sparql():
         return error(502, f"The store behind this service failed: {exc.message}")
     except PflegegraphError as exc:
         return error(400, exc.message)
+    if request.method == "HEAD":  # no body goes out: read it all, so the worker is free again
+        for _ in answer.chunks:
+            pass
     response = Response(answer.chunks, mimetype=negotiation.media_type(answer.fmt),
                         direct_passthrough=True)
     if answer.fmt in {"csv", "tsv", "turtle"}:
@@ -112,7 +115,7 @@ def _request(proto, accept: tuple[str, ...], settings) -> QueryRequest:
     store = current_app.extensions["pflegegraph.store"]
     graphs = {g.value if isinstance(g, ox.NamedNode) else str(g) for g in store.graphs()}
     allow = settings.service_allowlist
-    dataset = check_query(proto.query, graphs, allow)
+    dataset = check_query(proto.query, graphs, allow, settings.query_max_nesting)
     for iri in proto.default_graphs:
         check_graph(iri, graphs, allow, "default-graph-uri")
     for iri in proto.named_graphs:
