@@ -34,7 +34,8 @@ def build_runner(settings: Settings, store):
     from pflegegraph.execution import InlineRunner, WorkerPool
 
     if isinstance(store, GraphStore):
-        return WorkerPool(store, settings.query_workers, settings.query_timeout)
+        return WorkerPool(store, settings.query_workers, settings.query_timeout,
+                          max_size=settings.query_workers_max)
     return InlineRunner(store)
 
 
