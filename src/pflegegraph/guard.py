@@ -18,6 +18,7 @@ syntax error; the scanner only ever refuses, it never lets the engine skip a che
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -60,8 +61,21 @@ class Token:
     value: str
 
 
+_CACHED_TEXT = 8192  # the tokens of queries up to this length are kept, for repeated queries;
+# at most 64 of them (about 50 MB at worst: 8192 one-character tokens of some 100 bytes each)
+
+
 def tokens(text: str) -> Iterable[Token]:
     """The tokens that matter to the policy; strings and comments are dropped."""
+    return _cached_tokens(text) if len(text) <= _CACHED_TEXT else _tokens(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_tokens(text: str) -> tuple[Token, ...]:
+    return tuple(_tokens(text))
+
+
+def _tokens(text: str) -> Iterable[Token]:
     i, n = 0, len(text)
     while i < n:
         c = text[i]
