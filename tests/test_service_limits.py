@@ -264,7 +264,7 @@ def _runaways(pool, n: int) -> tuple[list[threading.Thread], list[str]]:
 def test_extra_workers_answer_while_runaways_hold_every_standing_worker(store):
     from pflegegraph.execution import WorkerPool
 
-    pool = WorkerPool(store, size=2, timeout=5.0)
+    pool = WorkerPool(store, size=2, timeout=5.0, idle_grace=0.0)
     pool.start()
     try:
         threads, messages = _runaways(pool, 3)  # one more than the pool's standing workers
@@ -277,6 +277,33 @@ def test_extra_workers_answer_while_runaways_hold_every_standing_worker(store):
         assert messages == ["the query ran longer than the limit of 5 s and was stopped; narrow it "
                             "down (LIMIT, more specific patterns) and try again"] * 3
         assert pool.live == 2 and pool.idle == 2  # the extra workers were stopped afterwards
+    finally:
+        pool.stop()
+
+
+def test_extra_workers_stay_for_a_steady_load_and_go_after_the_grace(store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pflegegraph.execution import WorkerPool
+
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?t }"  # some 100 ms, 1576960
+    pool = WorkerPool(store, size=1, timeout=10.0, max_size=3, idle_grace=2.0)
+    pool.start()
+
+    def count(_):
+        return _run(pool, slow)["results"]["bindings"][0]["n"]["value"]
+
+    try:
+        with ThreadPoolExecutor(3) as clients:  # three at a time, one standing worker
+            assert list(clients.map(count, range(3))) == ["1576960"] * 3
+            forked = pool.overflowed
+            assert forked == 2 and pool.live == 3  # two extra workers for the other two
+            for _ in range(3):
+                assert list(clients.map(count, range(3))) == ["1576960"] * 3
+            assert pool.overflowed == forked  # they were kept and used again, not forked anew
+        time.sleep(2.2)
+        assert len(_run(pool, SIMPLE)["results"]["bindings"]) == 14
+        assert pool.live == 1 and pool.idle == 1  # past the grace they were stopped
     finally:
         pool.stop()
 

@@ -104,8 +104,8 @@ SETTINGS: tuple[Setting, ...] = (
             "stopped by killing its process, which is replaced at once.", int, "integer"),
     Setting("query_workers_max", 0,
             "Most query processes per service worker. When every process is busy (runaway queries "
-            "waiting for their deadline), extra ones are forked up to this number; no more than "
-            "query_workers are kept idle. Past it a request waits, and gets 503 Busy after "
+            "waiting for their deadline, or a steady load), extra ones are forked up to this number; "
+            "an extra one idle for 10 s is stopped. Past it a request waits, and gets 503 Busy after "
             "query_timeout. 0: twice query_workers plus two.", int, "integer"),
     Setting("query_max_nesting", 100,
             "Deepest nesting of braces, parentheses and brackets a query may have; deeper "

@@ -51,6 +51,7 @@ class _Worker:
     conn: Connection
     gone: bool = False  # killed and reaped; nothing more to do with it
     query: str = ""  # the query it runs, for the log when it dies on it
+    idle_since: float = 0.0  # when it last came back idle (time.monotonic)
 
 
 def default_max_size(size: int) -> int:
@@ -72,12 +73,13 @@ class WorkerPool:
     query limited to ``timeout`` seconds."""
 
     def __init__(self, store, size: int = 2, timeout: float = 30.0, max_size: int = 0,
-                 overflow_wait: float = 0.005):
+                 overflow_wait: float = 0.005, idle_grace: float = 10.0):
         self.store = store
         self.size = max(1, size)
         self.max_size = max(self.size, max_size or default_max_size(self.size))
         self.timeout = timeout
         self.overflow_wait = overflow_wait
+        self.idle_grace = idle_grace  # seconds an idle worker beyond ``size`` is kept
         self.prefixes = getattr(store, "prefixes", None)
         self.killed = 0  # queries stopped by the service (deadline, client gone)
         self.lost = 0  # workers that died on their own (crash, killed from outside)
@@ -271,15 +273,24 @@ class WorkerPool:
             self._discard(worker)
             return
         with self._cond:
-            # at most ``size`` idle workers: one more (an extra one, or a standing one whose place
-            # an extra has taken) is stopped, so the pool shrinks back once the rush is over
-            keep = len(self._idle) < self.size
-            if keep:
-                self._idle.append(worker)
-            else:
-                worker.gone = True
-                self._workers.discard(worker)
+            worker.idle_since = time.monotonic()
+            self._idle.append(worker)
+            retired = self._retire()
             self._cond.notify_all()
-        if not keep:
-            self._zygote.reap(worker.pid)
-            worker.conn.close()
+        for old in retired:
+            self._zygote.reap(old.pid)
+            old.conn.close()
+
+    def _retire(self) -> list[_Worker]:
+        """Idle workers beyond ``size`` that have waited longer than ``idle_grace``, taken out of
+        the pool (call with the lock held): the pool shrinks back once a rush is over, but a
+        steady load that needs extra workers keeps them instead of forking one per request."""
+        limit = time.monotonic() - self.idle_grace
+        retired = []
+        # _idle is used last in, first out: the longest idle are at the front
+        while len(self._idle) > self.size and self._idle[0].idle_since <= limit:
+            old = self._idle.pop(0)
+            old.gone = True
+            self._workers.discard(old)
+            retired.append(old)
+        return retired
