@@ -26,7 +26,9 @@ def make_app(settings, store):
 
 @pytest.fixture(scope="session")
 def browse_app(settings, store):
-    return make_app(settings, store)
+    app = make_app(settings, store)
+    yield app
+    app.extensions["pflegegraph.runner"].stop()  # the pages' query workers
 
 
 @pytest.fixture()
@@ -41,7 +43,9 @@ def hostile_settings(settings):
 
 @pytest.fixture(scope="session")
 def hostile_app(hostile_settings):
-    return make_app(hostile_settings, GraphStore.from_settings(hostile_settings))
+    app = make_app(hostile_settings, GraphStore.from_settings(hostile_settings))
+    yield app
+    app.extensions["pflegegraph.runner"].stop()
 
 
 @pytest.fixture()

@@ -13,14 +13,25 @@ from flask import Blueprint, Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from pflegegraph.errors import PflegegraphError
-from pflegegraph.web.browse import common, domain, editor, ontology, queries, resources, validate_page, views
+from pflegegraph.web.browse import (
+    common,
+    domain,
+    editor,
+    incoming,
+    ontology,
+    queries,
+    resources,
+    running,
+    validate_page,
+    views,
+)
 from pflegegraph.web.browse.editor import editor_response
 
 __all__ = ["editor_response", "register"]
 
 log = logging.getLogger("pflegegraph.web.browse")
 
-BLUEPRINTS = (resources.bp, views.bp, queries.bp, editor.bp, ontology.bp, validate_page.bp)
+BLUEPRINTS = (resources.bp, incoming.bp, views.bp, queries.bp, editor.bp, ontology.bp, validate_page.bp)
 _ = domain  # its routes live on views.bp
 
 
@@ -37,6 +48,17 @@ def register(app: Flask) -> None:
 
 
 def _friendly_errors(bp: Blueprint) -> None:
+    @bp.errorhandler(running.QueryTimeout)
+    @bp.errorhandler(running.ServiceBusy)
+    @bp.errorhandler(running.RemoteFailure)
+    def query_stopped(exc: PflegegraphError):
+        status, title, message = running.stopped(exc)
+        response = common.page("browse/error.html", status=status, title=title, message=message,
+                               back=None)
+        if status == 503:
+            response.headers["Retry-After"] = "5"
+        return response
+
     @bp.errorhandler(PflegegraphError)
     def user_error(exc: PflegegraphError):
         return common.page("browse/error.html", status=400, title=common.T("Fehler", "Error"),

@@ -67,14 +67,6 @@ def state() -> BrowseState:
     return found
 
 
-def run_named(name: str, values: dict[str, str] | None = None):
-    """Run a named query with parameter values (bound as RDF terms), capped at the row limit."""
-    query = state().catalog.get(name)
-    bindings = query.bindings(values or {}, state().labels.prefixes)
-    return store().query(query.text, bindings, source=str(query.path),
-                         limit=settings().row_limit or None)
-
-
 def store():
     return current_app.extensions["pflegegraph.store"]
 
@@ -211,9 +203,11 @@ def not_acceptable(formats: list[str]) -> Response:
 
 def helpers() -> dict:
     """Functions every browse template may call (passed per render, not put on the app)."""
+    from pflegegraph.web.browse.plans import keep_plan
+
     return {"T": T, "link": link, "term_html": term_html, "href": href, "label": label,
             "with_lang": with_lang, "lang": page_lang(), "clean": clean, "settings": settings(),
-            "lang_switch": lang_switch, "licence_name": licence_name}
+            "lang_switch": lang_switch, "licence_name": licence_name, "keep_plan": keep_plan}
 
 
 LICENCES = {"https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0",

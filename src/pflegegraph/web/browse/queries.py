@@ -1,8 +1,10 @@
 """The named queries: a catalogue page, and a page per query with a form built from its
 parameters, the SPARQL, the results as a table with labels, downloads and a shareable URL.
 
-Parameter values are turned into RDF terms of their declared type and bound by the store
-(``NamedQuery.bindings`` + ``GraphStore.query``); they never become part of the query text.
+Parameter values are turned into RDF terms of their declared type and bound as a VALUES block
+(``NamedQuery.bindings`` + ``binding.bind``); the query runs in the app's runner, with the
+service's deadline and row cap (see running.py). A query stopped at the deadline gives a 503 page
+with the form still there.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from flask import Blueprint, Response, request, url_for
 from pflegegraph.errors import PflegegraphError, UserError
 from pflegegraph.namespaces import expand
 from pflegegraph.results import GRAPH_FORMATS, MEDIA_TYPES, SOLUTION_FORMATS, render
-from pflegegraph.web.browse import common
+from pflegegraph.web.browse import common, running
 from pflegegraph.web.browse.common import T, page, page_lang, state
 
 bp = Blueprint("browse_queries", __name__, template_folder="templates")
@@ -82,16 +84,16 @@ def query_page(name: str):
     values = _values(query)
     fmt = request.args.get("format", "").strip().lower()
     missing = [p for p in query.params if p.required and p.name not in values]
-    error, result = None, None
+    error, result, status = None, None, 200
     if not missing:
         try:
-            bindings = query.bindings(values, state().labels.prefixes)
-            result = common.store().query(query.text, bindings, source=str(query.path),
-                                          limit=common.settings().row_limit or None)
+            result = running.run_text(running.bound_text(query, values, state().labels.prefixes))
+        except running.STOPPED as exc:
+            status, _title, error = running.stopped(exc)
         except PflegegraphError as exc:
-            error = exc.message
+            status, error = 400, exc.message
     if fmt and fmt != "html":
-        return download(query.name, fmt, result, error, missing)
+        return download(query.name, fmt, result, error, missing, status)
     lang = page_lang()
     params = {k: v for k, v in values.items() if not (k == "lang" and v == lang)}
     share = url_for("browse_queries.query_page", name=name, _external=True)
@@ -116,21 +118,30 @@ def query_page(name: str):
                     for t in result.triples]
         elif result.kind == "select":
             columns, rows = result.variables, result.rows
-    status = 400 if error or (missing and request.args.get("run")) else 200
-    return page("browse/query.html", status=status, query=query, title=query.title_in(lang),
-                description=query.description_in(lang), fields=_form(query, values), error=error,
-                missing=[p.label.get(lang) or p.name for p in missing], result=result,
-                columns=columns, rows=rows, cell=cell, share=share, downloads=downloads,
-                alternates=downloads if result is not None else [],
-                editor_url=common.with_lang(url_for("browse_editor.editor", example=name)))
+    if missing and request.args.get("run"):
+        status = 400
+    response = page("browse/query.html", status=status, query=query, title=query.title_in(lang),
+                    description=query.description_in(lang), fields=_form(query, values), error=error,
+                    missing=[p.label.get(lang) or p.name for p in missing], result=result,
+                    columns=columns, rows=rows, cell=cell, share=share, downloads=downloads,
+                    alternates=downloads if result is not None else [],
+                    row_limit=common.settings().row_limit,
+                    editor_url=common.with_lang(url_for("browse_editor.editor", example=name)))
+    if status == 503:
+        response.headers["Retry-After"] = "5"
+    return response
 
 
-def download(name: str, fmt: str, result, error: str | None, missing) -> Response:
+def download(name: str, fmt: str, result, error: str | None, missing, status: int = 400) -> Response:
     if missing:
         return Response(f"400 Bad Request: the query {name!r} needs the parameter "
                         f"{missing[0].name!r}.\n", status=400, mimetype="text/plain")
     if error:
-        return Response(f"400 Bad Request: {error}\n", status=400, mimetype="text/plain")
+        reason = {503: "Service Unavailable", 502: "Bad Gateway"}.get(status, "Bad Request")
+        response = Response(f"{status} {reason}: {error}\n", status=status, mimetype="text/plain")
+        if status == 503:
+            response.headers["Retry-After"] = "5"
+        return response
     try:
         body = render(result, fmt, state().labels.prefixes)
     except UserError as exc:

@@ -17,8 +17,9 @@ from flask import Blueprint, Response, request
 
 from pflegegraph.describe import Description, describe, rdf_text
 from pflegegraph.labels import DCT, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
-from pflegegraph.web.browse import common
+from pflegegraph.web.browse import common, incoming
 from pflegegraph.web.browse.common import T, page, page_lang, state
+from pflegegraph.web.browse.provenance import provenance
 
 bp = Blueprint("browse_resources", __name__, template_folder="templates")
 
@@ -117,8 +118,10 @@ def show(iri: str, fmt: str | None = None):
         return common.not_acceptable(["html", *common.RDF_FORMATS])
     if not _valid_iri(iri):
         return not_found(iri, status=400)
-    desc = describe(common.store(), iri, incoming=fmt == "html")
-    if not desc.exists and any(g.value == iri for g in common.store().graphs()):
+    store = common.store()
+    desc = describe(store, iri, incoming=False)
+    inverse = incoming.inverse_rows(store, iri) if fmt == "html" else []
+    if not desc.exists and not inverse and any(g.value == iri for g in store.graphs()):
         return graph_page(iri, fmt)
     if fmt != "html":
         if not desc.exists:
@@ -134,9 +137,9 @@ def show(iri: str, fmt: str | None = None):
         response.headers["Vary"] = "Accept"
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response
-    if not desc.exists:
+    if not desc.exists and not inverse:
         return not_found(iri)
-    response = page("browse/resource.html", alternates=alternates(iri), **model(desc))
+    response = page("browse/resource.html", alternates=alternates(iri), **model(desc, inverse))
     response.headers["Vary"] = "Accept"
     return response
 
@@ -165,7 +168,7 @@ def rdf_text_of(triples, fmt: str) -> str:
     return graph_text(triples, fmt, state().labels.prefixes)
 
 
-def model(desc: Description) -> dict:
+def model(desc: Description, inverse: list[dict]) -> dict:
     labels = state().labels
     lang = page_lang()
     iri = desc.iri
@@ -187,20 +190,6 @@ def model(desc: Description) -> dict:
                                                "values": values})
     for rows in groups.values():
         rows.sort(key=lambda r: (r["prop"] != RDF + "type", r["label"].casefold()))
-    inverse: dict[str, list] = {}
-    for s, p, _ in desc.incoming:
-        bucket = inverse.setdefault(p.value, [])
-        if all(x["iri"] != s.value for x in bucket):
-            bucket.append({"iri": s.value, "editorial": labels.editorial_statement(s.value, p.value,
-                                                                                   ox.NamedNode(iri))})
-    for owner, q, _p, _b in desc.via_blank:
-        bucket = inverse.setdefault(q.value, [])
-        if all(x["iri"] != owner.value for x in bucket):
-            bucket.append({"iri": owner.value, "editorial": None})
-    inverse_rows = sorted(
-        ({"prop": p, "label": labels.label(p, lang),
-          "subjects": sorted(v, key=lambda x: labels.label(x["iri"], lang).casefold())}
-         for p, v in inverse.items()), key=lambda r: r["label"].casefold())
     definition = _literal_in(desc, (SKOS + "definition", RDFS + "comment"), lang)
     editorial_count = sum(1 for rows in groups.values() for r in rows for v in r["values"] if v["editorial"])
     return {
@@ -208,7 +197,7 @@ def model(desc: Description) -> dict:
         "types": sorted(labels.types.get(iri, []), key=lambda t: labels.label(t, lang)),
         "definition": definition,
         "groups": [(key, T(de, en), groups[key]) for key, de, en, _ in GROUPS if groups[key]],
-        "inverse": inverse_rows, "inverse_truncated": desc.incoming_truncated,
+        "inverse": inverse,
         "provenance": provenance(iri), "graphs": desc.graphs, "editorial_count": editorial_count,
         "is_statement": RDF + "Statement" in labels.types.get(iri, [])
         or any(t.endswith("#EditorialStatement") for t in labels.types.get(iri, [])),
@@ -231,41 +220,6 @@ def _literal_in(desc: Description, props: tuple[str, ...], lang: str) -> str | N
             if key in found:
                 return found[key]
     return None
-
-
-def provenance(iri: str) -> dict:
-    """The provenance box, from the named query ``provenance`` when it is there."""
-    catalog = state().catalog
-    if "provenance" not in catalog.queries:
-        return {"sources": [], "editorial": [], "unverified": []}
-    query = catalog.get("provenance")
-    bindings = query.bindings({"resource": iri, "lang": page_lang()}, state().labels.prefixes)
-    rows = common.store().query(query.text, bindings, source=str(query.path), limit=500).rows
-    sources: dict[str, dict] = {}
-    editorial, unverified = [], []
-    for row in rows:
-        kind = row["kind"].value
-        src = row.get("source")
-        if kind in {"source", "page"} and src is not None:
-            entry = sources.setdefault(src.value, {"iri": src.value, "pages": [], "notes": [],
-                                                   "type": row.get("sourceType"), "date": row.get("date"),
-                                                   "publisher": row.get("publisher"), "graphs": set()})
-            entry["graphs"].add(row["graph"].value)
-            if kind == "page" and row.get("page") is not None and row["page"].value not in entry["pages"]:
-                entry["pages"].append(row["page"].value)
-            if kind == "page" and row.get("note") is not None:
-                entry["notes"].append(row["note"].value)
-        elif kind == "editorial":
-            item = {"statement": row.get("statement"), "author": src, "note": row.get("note"),
-                    "graph": row["graph"].value}
-            if item not in editorial:
-                editorial.append(item)
-        else:
-            item = {"statement": row.get("statement"), "source": src, "note": row.get("note")}
-            if item not in unverified:
-                unverified.append(item)
-    return {"sources": sorted(sources.values(), key=lambda s: common.label(s["iri"]).casefold()),
-            "editorial": editorial, "unverified": unverified}
 
 
 def not_found(iri: str, status: int = 404):

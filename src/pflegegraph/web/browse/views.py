@@ -63,8 +63,12 @@ def home():
     triples = store.triple_count() if hasattr(store, "files") else None
     graphs = [g.value for g in store.graphs()]
     data_graphs = [g for g in graphs if "/graph/ontology/" not in g and "/graph/shapes/" not in g]
+    from pflegegraph.web.browse import plans
+
+    many = len(plans.all_plans()) > 1
     return page("browse/home.html", entries=entries, triples=triples, graphs=data_graphs,
-                resources=len(state().labels.types), queries=len(state().catalog))
+                resources=len(state().labels.types), queries=len(state().catalog),
+                plan_options=plans.options() if many else [], plan_count=len(plans.all_plans()))
 
 
 @bp.get("/class/<path:name>")

@@ -1,0 +1,125 @@
+"""Queries of the browsing pages, run by the app's runner with the service's deadline and row cap.
+
+The pages ask the same runner as ``/sparql`` (a worker process per query on the embedded store,
+see ``pflegegraph.execution``), so a page whose query overruns ``query_timeout`` is stopped like
+any other query, and no result is longer than ``row_limit`` rows. The runner takes query text:
+parameter values are bound by ``binding.bind`` (a VALUES block of RDF terms, the way a remote
+store gets them), never pasted in. The answer comes back as SPARQL JSON (N-Triples for CONSTRUCT
+and DESCRIBE) and is read into the ``QueryResult`` the templates know.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+from flask import current_app
+
+from pflegegraph.binding import bind
+from pflegegraph.errors import UserError
+from pflegegraph.execution import QueryRequest, QueryTimeout, ServiceBusy
+from pflegegraph.execution.core import RemoteFailure
+from pflegegraph.store import QueryResult
+
+__all__ = ["STOPPED", "QueryTimeout", "RemoteFailure", "ServiceBusy", "bound_text", "run_named",
+           "run_text", "stopped"]
+
+# What stops a page's query before it has an answer: shown as a page of its own (503 or 502).
+STOPPED = (QueryTimeout, ServiceBusy, RemoteFailure)
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def bound_text(query, values: Mapping[str, str], prefixes: Mapping[str, str]) -> str:
+    """The named query with the parameter values bound as RDF terms (checked against their types)."""
+    return bind(query.text, query.bindings(values, prefixes))
+
+
+def run_named(name: str, values: Mapping[str, str] | None = None) -> QueryResult:
+    """Run a named query of the catalogue with parameter values, through the runner."""
+    from pflegegraph.web.browse.common import state
+
+    query = state().catalog.get(name)
+    return run_text(bound_text(query, values or {}, state().labels.prefixes))
+
+
+def run_text(text: str, row_limit: int | None = None) -> QueryResult:
+    """Run query text through the app's runner; raises QueryTimeout, ServiceBusy, RemoteFailure,
+    QuerySyntaxError or UserError, each with a message for people."""
+    settings = current_app.config["PFLEGEGRAPH_SETTINGS"]
+    limit = row_limit if row_limit is not None else (settings.row_limit or None)
+    request = QueryRequest(text, accept=("json", "ntriples"), row_limit=limit)
+    answer = current_app.extensions["pflegegraph.runner"].run(request)
+    try:
+        body = b"".join(answer.chunks)
+    finally:
+        answer.close()
+    if answer.fmt == "ntriples":
+        triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        result = QueryResult("graph", triples=triples)
+    else:
+        result = _solutions(body)
+    result.seconds = answer.seconds
+    result.truncated = answer.truncated
+    return result
+
+
+def _solutions(body: bytes) -> QueryResult:
+    try:
+        doc = json.loads(body)
+    except ValueError as exc:
+        raise UserError(f"the query answer could not be read: {exc}") from exc
+    if "boolean" in doc:
+        return QueryResult("ask", boolean=bool(doc["boolean"]))
+    variables = list(doc["head"].get("vars", []))
+    rows = [{name: term(value) for name, value in binding.items()}
+            for binding in doc["results"]["bindings"]]
+    return QueryResult("select", variables=variables, rows=rows)
+
+
+def term(value: dict):
+    """An RDF term from its SPARQL JSON form."""
+    kind = value["type"]
+    if kind == "uri":
+        return ox.NamedNode(value["value"])
+    if kind == "bnode":
+        return ox.BlankNode(value["value"])
+    if kind in {"literal", "typed-literal"}:
+        if "xml:lang" in value:
+            return ox.Literal(value["value"], language=value["xml:lang"])
+        datatype = value.get("datatype")
+        if datatype and datatype != XSD_STRING:
+            return ox.Literal(value["value"], datatype=ox.NamedNode(datatype))
+        return ox.Literal(value["value"])
+    if kind == "triple":
+        inner = value["value"]
+        return ox.Triple(term(inner["subject"]), term(inner["predicate"]), term(inner["object"]))
+    raise UserError(f"the query answer holds a term of unknown type {kind!r}")
+
+
+def stopped(exc: Exception) -> tuple[int, str, str]:
+    """Status, title and message (in the page's language) for a query that was stopped."""
+    from pflegegraph.web.browse.common import T
+
+    seconds = f"{current_app.config['PFLEGEGRAPH_SETTINGS'].query_timeout:g}"
+    if isinstance(exc, QueryTimeout):
+        return 503, T("Zeitlimit überschritten", "Time limit exceeded"), T(
+            f"Die Abfrage lief länger als das Zeitlimit von {seconds} s und wurde abgebrochen. "
+            "Schränken Sie sie mit den Parametern ein und versuchen Sie es erneut.",
+            f"The query ran longer than the time limit of {seconds} s and was stopped. Narrow it "
+            "down with the parameters and try again.")
+    if isinstance(exc, ServiceBusy):
+        return 503, T("Dienst ausgelastet", "Service busy"), T(
+            f"Alle Abfrage-Prozesse waren {seconds} s lang belegt. Bitte versuchen Sie es gleich "
+            "noch einmal.",
+            f"Every query process stayed busy for {seconds} s. Please try again in a moment.")
+    return 502, T("Speicher nicht erreichbar", "Store unavailable"), T(
+        "Der Speicher hinter diesem Dienst hat nicht geantwortet. Bitte versuchen Sie es später "
+        "erneut.", "The store behind this service did not answer. Please try again later.")
+
+
+def values_block(variable: str, iris) -> str:
+    """``VALUES ?variable { <iri> ... }`` for IRIs the graph gave; each is checked as an IRI by
+    pyoxigraph and written by it, so nothing else can end up in the query."""
+    terms = " ".join(str(ox.NamedNode(iri)) for iri in dict.fromkeys(iris))
+    return f"VALUES ?{variable} {{ {terms} }}"
