@@ -7,12 +7,14 @@ has a valid and an invalid example, and that the shipped graph and the ontology 
 
 from __future__ import annotations
 
+import random
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
-from rdflib import OWL, RDF, RDFS, BNode, Literal
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 
 from pflegegraph.validation import validate
 from pflegegraph.validation.paths import SH
@@ -23,6 +25,7 @@ EXAMPLES = Path(__file__).parent / "shapes"
 BASE = EXAMPLES / "_base.ttl"
 MANIFEST = yaml.safe_load((EXAMPLES / "manifest.yaml").read_text(encoding="utf-8"))
 GRAPHS = "https://w3id.org/pflegegraph/graph/"
+PG = "https://w3id.org/pflegegraph/def#"
 
 
 def run_example(path: Path, jobs: int = 1):
@@ -80,6 +83,26 @@ def _focus_nodes(run, shape) -> set:
     return found
 
 
+def _population(shapes, shape):
+    """The class whose instances a SPARQL target (sh:target) picks from: its query starts with
+    ``?this rdf:type/rdfs:subClassOf* pg:Class``. None for a shape without such a target."""
+    for target in shapes.objects(shape, SH.target):
+        found = re.search(r"\?this rdf:type/rdfs:subClassOf\* pg:(\w+)", str(shapes.value(target, SH.select)))
+        assert found, f"{shape}: the SPARQL target does not start from a class"
+        return URIRef(PG + found.group(1))
+    return None
+
+
+def _candidates(run, shape) -> set:
+    """Focus nodes, or for a shape with a SPARQL target (which selects only what breaks its rule)
+    the instances of the class it selects from: a valid example has those, and no results."""
+    cls = _population(run.index.graph, shape)
+    if cls is None:
+        return _focus_nodes(run, shape)
+    data = run.inputs.data
+    return {s for c in data.transitive_subjects(RDFS.subClassOf, cls) for s in data.subjects(RDF.type, c)}
+
+
 def test_every_shape_has_a_valid_and_an_invalid_example(shipped_run):
     shapes = set(_top_level_shapes(shipped_run))
     valid_with_focus, invalid_with_result = set(), set()
@@ -89,7 +112,7 @@ def test_every_shape_has_a_valid_and_an_invalid_example(shipped_run):
             invalid_with_result.update(run.group(r) for r in run.report.results)
         else:
             assert not run.report.results
-            valid_with_focus.update(s for s in shapes if _focus_nodes(run, s))
+            valid_with_focus.update(s for s in shapes if _candidates(run, s))
     names = shipped_run.index.name
     assert not sorted(map(names, shapes - valid_with_focus)), "shapes without a valid example"
     assert not sorted(map(names, shapes - invalid_with_result)), "shapes without an invalid example"
@@ -137,3 +160,129 @@ def test_split_by_shape_across_processes_gives_the_same_results():
                      str(r.source_shape) if not isinstance(r.source_shape, BNode) else r.path, r.component)
     assert len(serial) > 100
     assert Counter(map(key, serial)) == Counter(map(key, parallel))
+
+
+def test_sparql_targets_select_every_focus_node_with_a_result(tmp_path):
+    """A SPARQL target picks, in one query, the resources its constraints report on. Checked here
+    against the same constraints run on every instance of the class: the same results."""
+    shapes = Graph()
+    for f in sorted(SHAPES.glob("*.ttl")):
+        shapes.parse(f, format="turtle")
+    targeted = {shape: _population(shapes, shape) for shape in set(shapes.subjects(SH.target, None))}
+    assert len(targeted) >= 5
+    for shape, cls in targeted.items():
+        shapes.remove((shape, SH.target, None))
+        shapes.add((shape, SH.targetClass, cls))
+    folder = tmp_path / "shapes"
+    folder.mkdir()
+    shapes.serialize(folder / "shapes.ttl", format="turtle")
+    files = [EXAMPLES / e["file"] for e in MANIFEST if e["expect"]]
+    term = lambda node: "_:" if isinstance(node, BNode) else str(node)  # noqa: E731
+    key = lambda r: (term(r.focus), r.path, term(r.value), term(r.source_shape), r.component)  # noqa: E731
+    for data in ([BASE, *files], [DATA]):
+        narrow = validate(GRAPHS, ONTOLOGY, data, SHAPES, jobs=1).report.results
+        wide = validate(GRAPHS, ONTOLOGY, data, folder, jobs=1).report.results
+        assert Counter(map(key, narrow)) == Counter(map(key, wide))
+
+
+def _plain_pyshacl(files: list[Path]) -> Counter:
+    """The results of pyshacl itself, on graphs parsed by rdflib (SHACL-AF on, as the shapes need)."""
+    import pyshacl
+
+    from pflegegraph.validation.report import results_from_graph
+
+    data, shapes = Graph(), Graph()
+    for f in files:
+        data.parse(f, format="turtle")
+    for f in sorted(SHAPES.glob("*.ttl")):
+        shapes.parse(f, format="turtle")
+    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True)
+    return Counter(map(_key, results_from_graph(report)))
+
+
+def _key(r) -> tuple:
+    term = lambda node: "_:" if isinstance(node, BNode) else str(node)  # noqa: E731
+    return (term(r.focus), r.path, term(r.value), str(r.severity), term(r.source_shape), str(r.component))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_results_are_those_of_plain_pyshacl(jobs):
+    """pflegegraph validate parses with pyoxigraph, evaluates SPARQL targets there, and shares the
+    shapes out to processes: none of that may change a result."""
+    ontology = sorted(ONTOLOGY.glob("*.ttl"))
+    invalid = [EXAMPLES / e["file"] for e in MANIFEST if e["expect"]]
+    for data in ([BASE, *invalid], sorted(DATA.glob("*.ttl"))):
+        ours = validate(GRAPHS, ONTOLOGY, data, SHAPES, jobs=jobs).report.results
+        assert Counter(map(_key, ours)) == _plain_pyshacl(ontology + data)
+
+
+# Literals that pyoxigraph stores in canonical form ("1.50" -> "1.5", "+00:00" -> "Z") while rdflib,
+# and so pyshacl, keeps them as written. The SPARQL targets are evaluated on pyoxigraph; they must not
+# lose a focus node that pyshacl's own evaluation would select.
+CANONICAL_FORMS = """
+@prefix pg: <https://w3id.org/pflegegraph/def#> .
+@prefix ex: <https://example.org/test/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix schema: <https://schema.org/> .
+ex:v1 a pg:Event ; rdfs:label "Sitzung"@de ; schema:startDate "2023-07-15"^^xsd:date ; dcterms:source ex:quelle .
+ex:v2 a pg:Event ; rdfs:label "Phase"@de ; schema:startDate "2023-07+00:00"^^xsd:gYearMonth ;
+    pg:followUpOf ex:v1 ; dcterms:source ex:quelle .
+ex:p a pg:FundingProgramme ; rdfs:label "Programm"@de ; pg:maxGrantAmount 1.5 ; dcterms:source ex:quelle .
+ex:l a pg:EditorialStatement ; rdfs:label "Verknüpfung"@de ; rdf:subject ex:p ;
+    rdf:predicate pg:maxGrantAmount ; rdf:object 1.50 ; prov:wasAttributedTo ex:redaktion ;
+    dcterms:created "2026-01-02"^^xsd:date ; pg:justification "Begründung"@de .
+"""
+
+
+def test_sparql_targets_keep_literals_in_the_form_pyshacl_sees(tmp_path):
+    data = tmp_path / "canonical-forms.ttl"
+    data.write_text(CANONICAL_FORMS, encoding="utf-8")
+    ours = Counter(map(_key, validate(GRAPHS, ONTOLOGY, [BASE, data], SHAPES, jobs=1).report.results))
+    assert ours == _plain_pyshacl([*sorted(ONTOLOGY.glob("*.ttl")), BASE, data])
+    # what pyshacl reports here (as written, "2023-07+00:00" is taken as earlier than the 15th, and
+    # 1.50 is another literal than 1.5) and what the canonical forms alone would have lost:
+    shapes = {(focus.rsplit("/", 1)[-1], shape.rsplit("#", 1)[-1]) for focus, _, _, _, shape, _ in ours}
+    assert {("v2", "TimelineOrder"), ("l", "EditorialLinkInGraph")} <= shapes
+
+
+MUTATION_VALUES = [
+    Literal("x"), Literal("x", lang="de"), Literal("y", lang="de"), Literal("x", lang="en"),
+    Literal("1", datatype=XSD.integer), Literal("2024", datatype=XSD.gYear), Literal("1.5", datatype=XSD.decimal),
+    Literal("-3.0", datatype=XSD.decimal), Literal("true", datatype=XSD.boolean),
+    Literal("2023-05-01", datatype=XSD.date), Literal("2025-01-01+00:00", datatype=XSD.date),
+    Literal("1 – 3"), Literal("1 - 3"), Literal("24-22983"), Literal("DS 1"), Literal("03101000"),
+    Literal("78–80"), Literal("2"), BNode(), URIRef("https://example.org/test/nirgends"),
+]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_precheck_hides_no_result_on_damaged_data(seed, tmp_path):
+    """The shipped data with 40 random changes (triples dropped, objects replaced by other resources,
+    literals of other kinds or no resource at all, second values, other classes): pflegegraph
+    validate, which lets pyshacl see only what precheck.py cannot show to conform, reports exactly
+    what plain pyshacl reports."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    graph = Graph()
+    for f in sorted(DATA.glob("*.ttl")):
+        graph.parse(f, format="turtle")
+    resources = sorted({s for s in graph.subjects() if isinstance(s, URIRef)})
+    classes = sorted(set(Graph().parse(ONTOLOGY / "pflegegraph.ttl").subjects(RDF.type, OWL.Class)))
+    for _ in range(40):
+        s, p, o = rng.choice(sorted(graph))
+        roll = rng.random()
+        if roll < 0.3:
+            graph.remove((s, p, o))
+        if 0.15 < roll < 0.7:
+            graph.add((s, p, rng.choice(MUTATION_VALUES + resources[:40])))
+        elif roll >= 0.7:
+            graph.add((s, RDF.type, rng.choice(classes)))
+    damaged = tmp_path / "damaged.ttl"
+    graph.serialize(damaged, format="turtle")
+    ours = validate(GRAPHS, ONTOLOGY, [damaged], SHAPES, jobs=1).report.results
+    plain = _plain_pyshacl([*sorted(ONTOLOGY.glob("*.ttl")), damaged])
+    assert sum(plain.values()) > 5
+    assert Counter(map(_key, ours)) == plain

@@ -1,12 +1,14 @@
 """Run pyshacl over rdflib graphs, in one process or split by shape across several.
 
 pyshacl is the engine and stays the reference: the results are exactly pyshacl's. What is
-faster here is around it: parsing (see graphs.py), SPARQL constraints parsed once, and the
+faster here is around it: parsing (graphs.py), SPARQL targets evaluated by pyoxigraph (targets.py),
+focus nodes that certainly conform left out (precheck.py), SPARQL constraints parsed once, and the
 shapes shared out to worker processes that inherit the graphs by fork.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import re
@@ -43,9 +45,11 @@ def run_pyshacl(data: Graph, shapes: Graph, use_shapes: list[str] | None = None)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            # advanced: the shapes use SPARQL-based targets (SHACL-AF). inplace: pyshacl would
+            # otherwise copy the data graph first (advanced mode allows rules; the shapes have none).
             _conforms, report, _text = pyshacl.validate(
-                data, shacl_graph=shapes, inference="none", advanced=False, abort_on_first=False,
-                use_shapes=use_shapes, allow_warnings=False, allow_infos=False)
+                data, shacl_graph=shapes, inference="none", advanced=True, inplace=True,
+                abort_on_first=False, use_shapes=use_shapes, allow_warnings=False, allow_infos=False)
     except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as exc:
         raise ShapesError(_shape_error_text(exc)) from exc
     return results_from_graph(report)
@@ -89,6 +93,16 @@ def _shape_error_text(exc: Exception) -> str:
 
 def validate_graphs(data: Graph, shapes: Graph, jobs: int = 1) -> list[Result]:
     """Validate ``data`` against ``shapes``; with ``jobs`` > 1 the shapes are shared out."""
+    # The graphs live until the end: the garbage collector need not walk them again and again, and
+    # forked workers then share their memory pages without touching them.
+    gc.freeze()
+    try:
+        return _validate_graphs(data, shapes, jobs)
+    finally:
+        gc.unfreeze()
+
+
+def _validate_graphs(data: Graph, shapes: Graph, jobs: int) -> list[Result]:
     index = ShapeIndex(shapes)
     top = index.top_level
     if jobs <= 1 or len(top) < 2 or any(not isinstance(s, URIRef) for s in top) \
@@ -96,6 +110,8 @@ def validate_graphs(data: Graph, shapes: Graph, jobs: int = 1) -> list[Result]:
         return run_pyshacl(data, shapes)
     # Shapes that pyshacl reaches only through others (sh:node, sh:or ...) run inside them.
     order = sorted(top, key=lambda s: -_cost(data, shapes, index, s))
+    # pyshacl imports much of itself on its first run: do that once here, before the workers fork.
+    run_pyshacl(Graph(), shapes, use_shapes=[str(s) for s in index.closure(order[-1])])
     _SHARED.update(data=data, shapes=shapes)
     try:
         context = multiprocessing.get_context("fork")
@@ -121,7 +137,7 @@ def _run_one(shapes: list[str]):
 
 def _cost(data: Graph, shapes: Graph, index: ShapeIndex, shape) -> int:
     """A rough cost: focus nodes times constraints, to start the largest shapes first."""
-    focus = 0
+    focus = sum(1 for _ in shapes.objects(shape, SH.targetNode))
     for cls in shapes.objects(shape, SH.targetClass):
         for sub in _subclasses(data, cls):
             focus += sum(1 for _ in data.triples((None, RDF.type, sub)))

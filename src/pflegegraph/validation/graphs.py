@@ -2,11 +2,15 @@
 
 Parsing Turtle with pyoxigraph and converting its terms to rdflib terms is several times faster
 than parsing with rdflib itself, and gives the same graph: plain literals stay plain (no
-``xsd:string`` datatype), as rdflib's own parser makes them.
+``xsd:string`` datatype), as rdflib's own parser makes them, and typed literals keep the form they
+are written in. One difference: a literal written with an explicit ``^^xsd:string`` is, for
+pyoxigraph as for RDF 1.1, the same term as the plain literal, and becomes a plain literal here;
+rdflib keeps the two apart (so "x" and "x"^^xsd:string are one value node here, two for rdflib).
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 
 import pyoxigraph as ox
@@ -15,6 +19,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 
 from pflegegraph.loader import SourceFile
+from pflegegraph.validation.tripleindex import TripleIndex
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -84,16 +89,30 @@ class TermConverter:
 
 def to_rdflib(files: Iterable[SourceFile], graph: Graph | None = None, *,
               caching: bool = True) -> Graph:
-    """One rdflib graph holding the triples of all given files (their union)."""
-    target = graph if graph is not None else (QueryCachingGraph() if caching else Graph())
+    """One rdflib graph holding the triples of all given files (their union): a QueryCachingGraph
+    over a TripleIndex (the data), or a plain Graph with ``caching=False`` (the shapes)."""
+    if graph is not None:
+        target = graph
+    else:
+        target = QueryCachingGraph(store=TripleIndex()) if caching else Graph()
     convert = TermConverter()
     add = target.store.add
-    for source in files:
-        for triple in source.triples:
-            add((convert(triple.subject), convert(triple.predicate), convert(triple.object)),
-                target, False)
+    collecting = gc.isenabled()
+    gc.disable()  # many new objects, none of them garbage: the collector would only slow this down
+    try:
+        for source in files:
+            for triple in source.triples:
+                add((convert(triple.subject), convert(triple.predicate), convert(triple.object)),
+                    target, False)
+    finally:
+        if collecting:
+            gc.enable()
+    _bind_prefixes(target, files)
+    return target
+
+
+def _bind_prefixes(target: Graph, files: Iterable[SourceFile]) -> None:
     for source in files:
         for name, iri in source.prefixes.items():
             if name:
                 target.bind(name, iri, override=False, replace=False)
-    return target

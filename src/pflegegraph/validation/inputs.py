@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rdflib import Graph
@@ -98,6 +98,8 @@ def read_inputs(graph_namespace: str, ontology: Path | None, data: Iterable[Path
     parsed = time.perf_counter()
     data_graph = to_rdflib([f for f in files if f.role != "shapes"])
     shapes_graph = to_rdflib(shape_files, caching=False)
+    # The data's triples are in data_graph now; the shapes' stay, error messages point into them.
+    files = [f if f.role == "shapes" else replace(f, triples=[]) for f in files]
     built = time.perf_counter()
     return Inputs(files, data_graph, shapes_graph,
                   {"parse": parsed - started, "convert": built - parsed})

@@ -7,7 +7,8 @@ from rdflib import RDF, RDFS, BNode, Graph, URIRef
 from pflegegraph.namespaces import PREFIXES, compact
 from pflegegraph.validation.paths import SH, path_text, read_path
 
-TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+# sh:target: a SHACL-AF target (such as sh:SPARQLTarget); pyshacl evaluates it in advanced mode.
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 _SHAPE_LISTS = (SH["or"], SH["and"], SH.xone)
 _SHAPE_VALUED = (SH.property, SH.node, SH["not"], SH.qualifiedValueShape) + _SHAPE_LISTS
 SHAPES_PREFIX = {"pgsh": "https://w3id.org/pflegegraph/shapes#"}
