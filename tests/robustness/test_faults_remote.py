@@ -265,12 +265,6 @@ def test_sparql_says_the_store_is_unreachable_while_it_is_down(outage, shipped):
     assert health.json["reason"].startswith(f"cannot reach the store at {shipped.url}/query")
 
 
-BROWSE_502 = pytest.mark.xfail(strict=True, reason="web/browse answers a failing store with 400 (its "
-                                                   "PflegegraphError handler and the query page's own "
-                                                   "catch); it should be 502: a fix for web/browse")
-
-
-@BROWSE_502
 @pytest.mark.parametrize("page", ["resource", "query page"])
 def test_pages_say_the_store_is_unreachable_while_it_is_down(outage, shipped, page):
     down = outage["down"][page]

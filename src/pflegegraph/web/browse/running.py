@@ -113,9 +113,11 @@ def stopped(exc: Exception) -> tuple[int, str, str]:
             f"Alle Abfrage-Prozesse waren {seconds} s lang belegt. Bitte versuchen Sie es gleich "
             "noch einmal.",
             f"Every query process stayed busy for {seconds} s. Please try again in a moment.")
+    detail = getattr(exc, "message", str(exc))
     return 502, T("Speicher nicht erreichbar", "Store unavailable"), T(
-        "Der Speicher hinter diesem Dienst hat nicht geantwortet. Bitte versuchen Sie es später "
-        "erneut.", "The store behind this service did not answer. Please try again later.")
+        f"Der Speicher hinter diesem Dienst hat nicht geantwortet ({detail}). Bitte versuchen Sie "
+        "es später erneut.", f"The store behind this service did not answer ({detail}). Please try "
+        "again later.")
 
 
 def values_block(variable: str, iris) -> str:
