@@ -29,7 +29,8 @@ def test_text_report_groups_by_shape_and_names_what_where_and_why(run_cli):
     assert done.returncode == 1
     out = done.stdout
     assert out.startswith("7 Verstöße, 0 Warnungen, 0 Hinweise")
-    assert "pgsh:ActionField – Handlungsfeld (7)" in out
+    assert "pgsh:ActionField – Handlungsfeld (3)" in out
+    assert "pgsh:ActionFieldHorizons – Zeithorizonte eines Handlungsfelds (4)" in out
     assert "[Verstoß] Prävention <https://example.org/test/a>" in out
     assert "Eigenschaft: pg:statedPriority" in out and 'Wert: "1 - 3"' in out
     assert "mit Halbgeviertstrich –, nicht Bindestrich -" in out
@@ -81,10 +82,12 @@ def test_junit_has_a_test_case_per_shape_and_fails_the_broken_ones(run_cli, tmp_
     cases = {c.get("name"): c for c in root.iter("testcase")}
     assert len(cases) >= 30 and "pgsh:OntologyTerm" in cases
     failure = cases["pgsh:ActionField"].find("failure")
-    assert failure is not None and failure.get("message").startswith("7 Ergebnis(se): ")
+    assert failure is not None and failure.get("message").startswith("3 Ergebnis(se): ")
     assert "Prävention <https://example.org/test/a>" in failure.text
+    horizons = cases["pgsh:ActionFieldHorizons"].find("failure")
+    assert horizons is not None and horizons.get("message").startswith("4 Ergebnis(se): ")
     assert cases["pgsh:Labelled"].find("failure") is None
-    assert root.get("failures") == "1"
+    assert root.get("failures") == "2"
 
 
 @pytest.mark.parametrize(("fail_on", "code", "verdict"), [
