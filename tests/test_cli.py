@@ -102,7 +102,7 @@ def test_query_file_with_syntax_error_reports_line_and_column(run_cli, tmp_path)
 def test_unknown_query_lists_near_matches(run_cli):
     out = run_cli("query", "timelin")
     assert out.returncode == 1
-    assert "no named query 'timelin'; did you mean timeline?" in out.stderr
+    assert "no named query 'timelin'; did you mean timeline, plan-timeline?" in out.stderr
 
 
 def test_missing_required_parameter_is_named(run_cli):

@@ -19,3 +19,14 @@ def links(body: str) -> dict[str, str]:
     for href, inner in re.findall(r'<a\b[^>]*?href="([^"]*)"[^>]*>(.*?)</a>', body, flags=re.S):
         found.setdefault(visible_text(inner), html.unescape(href))
     return found
+
+
+def make_app(settings, store):
+    """The app with the browse blueprints, for tests (stop its runner when done)."""
+    from pflegegraph.web import create_app
+    from pflegegraph.web.browse import register
+
+    app = create_app(settings, store=store)
+    register(app)
+    app.config.update(TESTING=True)
+    return app

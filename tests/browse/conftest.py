@@ -6,22 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from browse_helpers import make_app
 
 from pflegegraph.store import GraphStore
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "braunschweig"
 HOSTILE_DIR = Path(__file__).resolve().parent / "hostile"
-
-
-def make_app(settings, store):
-    from pflegegraph.web import create_app
-    from pflegegraph.web.browse import register
-
-    app = create_app(settings, store=store)
-    register(app)
-    app.config.update(TESTING=True)
-    return app
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,8 @@ import re
 import shutil
 
 import pytest
-from browse_helpers import links, visible_text
+from browse_helpers import links, make_app, visible_text
 
-from conftest import make_app
 from pflegegraph.store import GraphStore
 
 # Never finishes on the shipped graph: a cross product of every triple with every triple, twice.
@@ -128,7 +127,7 @@ def many(settings, tmp_path_factory):
     import subprocess
     import sys
 
-    from conftest import ROOT
+    from shipped import ROOT
 
     out = tmp_path_factory.mktemp("synthetic")
     subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--triples", "5000", "--out",
