@@ -78,24 +78,15 @@ def assert_failed_cleanly(done, out: Path, before: dict, *words: str) -> None:
     assert sorted(p.name for p in out.parent.iterdir()) == ["dist"]  # no partial folder beside it
 
 
-@NOT_ROOT
-def test_unwritable_parent_folder(published, tmp_path):
+@pytest.mark.parametrize("unprivileged", [
+    pytest.param(False, marks=NOT_ROOT, id="as-user"),
+    pytest.param(True, marks=ROOT_ONLY, id="as-root-without-override"),
+])
+def test_unwritable_parent_folder(published, tmp_path, unprivileged):
     out, before = previous_in(tmp_path / "site", published)
     out.parent.chmod(0o555)
     try:
-        done = export_cli(out)
-    finally:
-        out.parent.chmod(0o755)
-    assert_failed_cleanly(done, out, before, f"cannot export to {out}: {out.parent} is not writable "
-                                             "(permission denied); nothing was changed")
-
-
-@ROOT_ONLY
-def test_unwritable_parent_folder_as_root(published, tmp_path):
-    out, before = previous_in(tmp_path / "site", published)
-    out.parent.chmod(0o555)
-    try:
-        done = export_cli(out, unprivileged=True)
+        done = export_cli(out, unprivileged=unprivileged)
     finally:
         out.parent.chmod(0o755)
     assert_failed_cleanly(done, out, before, f"cannot export to {out}: {out.parent} is not writable "

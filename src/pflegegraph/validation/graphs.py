@@ -116,3 +116,13 @@ def _bind_prefixes(target: Graph, files: Iterable[SourceFile]) -> None:
         for name, iri in source.prefixes.items():
             if name:
                 target.bind(name, iri, override=False, replace=False)
+
+
+def copy_graph(graph: Graph) -> Graph:
+    """A copy of ``graph`` with its prefixes, to change without touching the original."""
+    copy = Graph()
+    for prefix, namespace in graph.namespaces():
+        copy.bind(prefix, namespace)
+    for triple in graph:
+        copy.add(triple)
+    return copy

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 
+from pflegegraph.validation.graphs import copy_graph
 from pflegegraph.validation.paths import SH
 
 Check = Callable[[object], bool]
@@ -278,11 +279,7 @@ def narrow_focus_nodes(data: Graph, shapes: Graph, top_level) -> Graph:
             plan[shape] = found
     if not plan:
         return shapes
-    narrowed = Graph()
-    for prefix, namespace in shapes.namespaces():
-        narrowed.bind(prefix, namespace)
-    for triple in shapes:
-        narrowed.add(triple)
+    narrowed = copy_graph(shapes)
     for shape, found in plan.items():
         for target in _TARGETS:
             narrowed.remove((shape, target, None))

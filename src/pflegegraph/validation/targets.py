@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import RDF, Graph
 
 from pflegegraph.loader import SourceFile, load_file
-from pflegegraph.validation.graphs import TermConverter
+from pflegegraph.validation.graphs import TermConverter, copy_graph
 from pflegegraph.validation.paths import SH
 
 # What a plain SPARQL target may say besides its query; anything else leaves it to pyshacl.
@@ -67,11 +67,7 @@ def resolve_sparql_targets(shapes: Graph, store: ox.Store) -> Graph:
     targets = sparql_targets(shapes)
     if not targets:
         return shapes
-    resolved = Graph()
-    for prefix, namespace in shapes.namespaces():
-        resolved.bind(prefix, namespace)
-    for triple in shapes:
-        resolved.add(triple)
+    resolved = copy_graph(shapes)
     convert = TermConverter()
     for shape, target, query in targets:
         try:
