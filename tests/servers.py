@@ -218,8 +218,8 @@ class KillingProxy:
                         self.trigger = None
                         dst.sendall(seen[len(seen) - len(data):max(cut, len(seen) - len(data))])
                         self.store.kill()
+                        self.fired.set()  # before the client can see the link end
                         _close(pair)
-                        self.fired.set()
                         return
                 dst.sendall(data)
         except OSError:
