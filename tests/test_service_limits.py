@@ -30,7 +30,8 @@ def service(tmp_path_factory):
                "--query-workers", "2")
     from servers import clean_env
 
-    env = clean_env(PFLEGEGRAPH_MAX_BODY_BYTES="4000")
+    # no result cache: the repeated simple queries must reach the query workers
+    env = clean_env(PFLEGEGRAPH_MAX_BODY_BYTES="4000", PFLEGEGRAPH_RESULT_CACHE_MB="0")
     with pflegegraph_service(tmp_path_factory.mktemp("limits"), *options, env=env) as url:
         yield url
 

@@ -91,3 +91,13 @@ def test_served_from_a_subfolder_by_a_plain_web_server(site):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_further_pages_of_a_query_result_are_in_the_site(site):
+    queries = site / "queries"
+    first = (queries / "document-statements.html").read_text(encoding="utf-8")
+    assert 'href="document-statements.page-2.html" rel="next"' in first
+    second = (queries / "document-statements.page-2.html").read_text(encoding="utf-8")
+    assert "Zeilen 101–137 von 137" in second and 'href="document-statements.html" rel="prev"' in second
+    assert 'href="document-statements.page-2.en.html" rel="next"' in (
+        queries / "document-statements.en.html").read_text(encoding="utf-8")

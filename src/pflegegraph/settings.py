@@ -97,8 +97,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address the service listens on."),
     Setting("port", 8080, "Port the service listens on.", int, "integer"),
     Setting("workers", 2, "Number of worker processes of the service.", int, "integer"),
-    Setting("threads", 4, "Threads per service worker process; each serves one request at a time.",
-            int, "integer"),
+    Setting("threads", 8, "Threads per service worker process; each serves one request at a time. "
+            "Keep it above client_max_queries, so that one client's long queries never hold every "
+            "thread of a worker.", int, "integer"),
+    Setting("client_max_queries", 4,
+            "Most queries one client address (an IPv6 client: its /64) may run at once, over all "
+            "service worker processes, counting /sparql and the pages that run queries. Past it "
+            "the client gets 429 at once. 0: no bound.", int, "integer"),
+    Setting("proxy_hops", 0,
+            "Reverse proxies in front of the service that append the client's address to "
+            "X-Forwarded-For (nginx, Apache: usually 1). The address of a client is read from "
+            "there instead of the connection, for client_max_queries. 0: use the connection's "
+            "address (a proxy's own address would then count for all its clients).", int,
+            "integer"),
     Setting("query_workers", 2,
             "Query processes per service worker (embedded store). A query past its deadline is "
             "stopped by killing its process, which is replaced at once.", int, "integer"),
@@ -107,6 +118,10 @@ SETTINGS: tuple[Setting, ...] = (
             "waiting for their deadline, or a steady load), extra ones are forked up to this number; "
             "an extra one idle for 10 s is stopped. Past it a request waits, and gets 503 Busy after "
             "query_timeout. 0: twice query_workers plus two.", int, "integer"),
+    Setting("result_cache_mb", 64,
+            "Megabytes of complete query answers kept in memory per service worker process and "
+            "given again without running the query (embedded store only; a remote store is never "
+            "cached). A request with 'Cache-Control: no-cache' bypasses it. 0: off.", int, "integer"),
     Setting("query_max_nesting", 100,
             "Deepest nesting of braces, parentheses and brackets a query may have; deeper "
             "queries are refused with 400 (the query engine overflows its stack from some "

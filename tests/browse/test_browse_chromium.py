@@ -144,6 +144,19 @@ def test_named_query_with_a_parameter(page):
     assert page.errors == []
 
 
+def test_query_result_table_next_page(page):
+    page.open("/queries/document-statements")
+    expect(page.tab.get_by_role("status")).to_have_text("Zeilen 1–100 von 137")
+    page.tab.get_by_role("navigation", name="Seiten des Ergebnisses", exact=True).get_by_role(
+        "link", name="nächste Seite").click()
+    page.tab.wait_for_url("**/queries/document-statements?page=2")
+    expect(page.tab.get_by_role("status")).to_have_text("Zeilen 101–137 von 137")
+    first = page.tab.locator("table.results tbody tr").first
+    expect(first).to_contain_text("Stellungnahme der Verwaltung DS 24-22983-01")
+    expect(first.get_by_role("link", name="Teilhabe")).to_have_attribute("href", "/id/03101000/handlungsfeld/teilhabe")
+    assert page.errors == []
+
+
 def test_editor_highlights_runs_examples_and_typed_queries(page):
     page.open("/editor")
     assert page.tab.locator("#highlight .tok-keyword").count() > 3

@@ -8,10 +8,13 @@
   busy, extra ones are forked up to a cap (see pool.py; the processes themselves: zygote.py).
 - ``InlineRunner`` runs in the calling thread; it is for stores that enforce their own
   deadline, such as a remote endpoint reached with a socket timeout.
+- ``CachingRunner`` wraps a ``WorkerPool`` with an in-process cache of complete answers, bounded
+  by bytes (the embedded store does not change while the service runs; see cache.py).
 """
 
 from __future__ import annotations
 
+from pflegegraph.execution.cache import CachingRunner
 from pflegegraph.execution.core import (
     Answer,
     InlineRunner,
@@ -23,5 +26,5 @@ from pflegegraph.execution.core import (
 )
 from pflegegraph.execution.pool import WorkerPool
 
-__all__ = ["Answer", "InlineRunner", "QueryCrashed", "QueryRequest", "QueryTimeout", "ServiceBusy",
-           "WorkerPool", "answer"]
+__all__ = ["Answer", "CachingRunner", "InlineRunner", "QueryCrashed", "QueryRequest", "QueryTimeout",
+           "ServiceBusy", "WorkerPool", "answer"]

@@ -51,6 +51,7 @@ class Answer:
     rows: int
     seconds: float
     chunks: Iterator[bytes] = field(default_factory=lambda: iter(()))
+    cached: bool = False  # the body came from the result cache (``seconds``: the original run's)
 
     def close(self) -> None:
         close = getattr(self.chunks, "close", None)

@@ -43,8 +43,12 @@ def local_file(url_path: str, query: str = "") -> str | None:
     if path == "/search":
         return "search.html"  # the client-side search page written after the crawl
     params = dict(p.split("=", 1) for p in query.split("&") if "=" in p) if query else {}
+    # The further pages of a named query's result table (?page=2…) are pages of the site too.
+    number = params.pop("page", None) if path.startswith("/queries/") else None
     if set(params) - {"lang", "format"}:
         return None  # a page that needs the server (search, parameter forms): no static twin
+    if number is not None and (not re.fullmatch(r"[1-9][0-9]{0,5}", number) or "format" in params):
+        return None
     stem = path.strip("/")
     if path.endswith("/"):
         stem = (stem + "/index") if stem else "index"
@@ -59,6 +63,8 @@ def local_file(url_path: str, query: str = "") -> str | None:
         return stem + ".jsonld"
     if fmt:
         return None
+    if number is not None and number != "1":
+        stem += f".page-{number}"
     return stem + (".en.html" if params.get("lang") == "en" else ".html")
 
 

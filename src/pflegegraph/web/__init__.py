@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from pflegegraph.settings import Settings
 from pflegegraph.store import GraphStore
+from pflegegraph.web.clients import ClientGate
 
 log = logging.getLogger("pflegegraph.web")
 
@@ -31,11 +32,16 @@ def build_store(settings: Settings):
 
 
 def build_runner(settings: Settings, store):
-    from pflegegraph.execution import InlineRunner, WorkerPool
+    """A worker pool for the embedded store, behind a result cache unless ``result_cache_mb`` is
+    0; the calling thread for a remote store, never cached (its data may change)."""
+    from pflegegraph.execution import CachingRunner, InlineRunner, WorkerPool
 
     if isinstance(store, GraphStore):
-        return WorkerPool(store, settings.query_workers, settings.query_timeout,
+        pool = WorkerPool(store, settings.query_workers, settings.query_timeout,
                           max_size=settings.query_workers_max)
+        if settings.result_cache_mb > 0:
+            return CachingRunner(pool, settings.result_cache_mb * 1024 * 1024)
+        return pool
     return InlineRunner(store)
 
 
@@ -50,6 +56,14 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None,
     store = store if store is not None else build_store(settings)
     app.extensions["pflegegraph.store"] = store
     app.extensions["pflegegraph.runner"] = build_runner(settings, store)
+    # a row of counts per server worker, and spare rows for workers that replace them
+    app.extensions["pflegegraph.clients"] = ClientGate(settings.client_max_queries,
+                                                       slots=2 * settings.workers + 2)
+    if settings.proxy_hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=0, x_host=0,
+                                x_port=0, x_prefix=0)
 
     from pflegegraph.web import browse, health, publish, sparql
 

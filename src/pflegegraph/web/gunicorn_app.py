@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
 
+from pflegegraph.web.clients import SlotBook
+
 
 class _Server(BaseApplication):
     def __init__(self, app, options: dict):
@@ -22,12 +24,21 @@ class _Server(BaseApplication):
 
 def serve(app, settings) -> None:
     runner = app.extensions["pflegegraph.runner"]
+    gate = app.extensions["pflegegraph.clients"]
+    book = SlotBook(gate)
+
+    def pre_fork(server, worker):  # in the master, one worker at a time
+        worker.pflegegraph_slot = book.assign(worker)
 
     def post_fork(server, worker):
+        gate.use_slot(worker.pflegegraph_slot)
         runner.start()
 
     def worker_exit(server, worker):
         runner.stop()
+
+    def child_exit(server, worker):  # in the master: the worker's running queries are over
+        book.release(worker)
 
     options = {
         "bind": f"{settings.host}:{settings.port}",
@@ -40,8 +51,10 @@ def serve(app, settings) -> None:
         "graceful_timeout": 10,
         "keepalive": 5,
         "limit_request_line": 8190,
+        "pre_fork": pre_fork,
         "post_fork": post_fork,
         "worker_exit": worker_exit,
+        "child_exit": child_exit,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",

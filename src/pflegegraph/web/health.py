@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 
 from pflegegraph.errors import PflegegraphError
-from pflegegraph.execution import QueryRequest
+from pflegegraph.execution import CachingRunner, QueryRequest
 
 bp = Blueprint("health", __name__)
 
@@ -18,7 +18,10 @@ def health():
     doc = {"backend": "remote" if settings.endpoint else "local",
            "query_timeout": settings.query_timeout, "row_limit": settings.row_limit}
     try:
-        answer = runner.run(QueryRequest("ASK { }", fmt="json"))
+        request = QueryRequest("ASK { }", fmt="json")
+        caching = isinstance(runner, CachingRunner)
+        # past the result cache: the answer must come from a query worker (or the remote store)
+        answer = runner.run(request, fresh=True) if caching else runner.run(request)
         b"".join(answer.chunks)
         doc.update(status="ok", graphs=len(store.graphs()))
         if not settings.endpoint:
@@ -26,6 +29,9 @@ def health():
         if hasattr(runner, "killed"):
             doc["workers"] = runner.size
             doc["stopped_queries"] = runner.killed
+        if caching:
+            doc["result_cache"] = {"answers": runner.entries, "bytes": runner.bytes,
+                                   "hits": runner.hits, "misses": runner.misses}
         return jsonify(doc)
     except PflegegraphError as exc:
         doc.update(status="failing", reason=exc.message)

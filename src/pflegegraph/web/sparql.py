@@ -2,7 +2,9 @@
 
 GET, POST form and POST direct; default-graph-uri and named-graph-uri; content negotiation with
 q-values and a ``format`` override; the Service Description on a GET without a query; CORS for
-reads. Every error is a plain-text sentence with the status the protocol asks for.
+reads. Every error is a plain-text sentence with the status the protocol asks for. With the
+result cache (embedded store), ``Pflegegraph-Cache`` says ``hit`` or ``miss``; ``Cache-Control:
+no-cache`` or ``no-store`` (or ``Pragma: no-cache``) runs the query again.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
 from pflegegraph.errors import PflegegraphError, QuerySyntaxError
-from pflegegraph.execution import QueryRequest, QueryTimeout, ServiceBusy
+from pflegegraph.execution import CachingRunner, QueryRequest, QueryTimeout, ServiceBusy
 from pflegegraph.execution.core import NotAcceptable, RemoteFailure
 from pflegegraph.guard import RefusedQuery, check_graph, check_query, looks_like_update
 from pflegegraph.results import graph_text
 from pflegegraph.web import negotiation
+from pflegegraph.web.clients import TooManyQueries, run_counted
 from pflegegraph.web.protocol import READ_ONLY, ProtocolError, parse
 from pflegegraph.web.service_description import description
 
@@ -23,7 +26,8 @@ bp = Blueprint("sparql", __name__)
 
 TRUNCATED = "Pflegegraph-Result-Truncated"
 ROW_LIMIT = "Pflegegraph-Row-Limit"
-EXPOSED = f"{TRUNCATED}, {ROW_LIMIT}, Server-Timing"
+CACHE = "Pflegegraph-Cache"
+EXPOSED = f"{TRUNCATED}, {ROW_LIMIT}, {CACHE}, Server-Timing"
 
 
 def cors(response: Response) -> Response:
@@ -42,7 +46,7 @@ def error(status: int, message: str, **headers: str) -> Response:
 def preflight():
     response = cors(Response(status=204))
     response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, Cache-Control, Pragma"
     response.headers["Access-Control-Max-Age"] = "86400"
     response.headers["Allow"] = "GET, POST, OPTIONS"
     return response
@@ -67,9 +71,13 @@ def sparql():
 
             return editor_response()  # a browser opening /sparql gets the query editor
         return service_description(accept)
+    runner = current_app.extensions["pflegegraph.runner"]
+    caching = isinstance(runner, CachingRunner)
     try:
         req = _request(proto, accept, settings)
-        answer = current_app.extensions["pflegegraph.runner"].run(req)
+        options = {"fresh": _no_cache()} if caching else {}
+        answer = run_counted(current_app.extensions["pflegegraph.clients"], runner,
+                             request.remote_addr, req, **options)
     except QuerySyntaxError as exc:
         if looks_like_update(proto.query):
             return error(403, READ_ONLY)
@@ -85,6 +93,8 @@ def sparql():
         return error(503, f"Stopped: {exc.message}.", **{"Retry-After": "5"})
     except ServiceBusy as exc:
         return error(503, f"Busy: {exc.message}.", **{"Retry-After": "5"})
+    except TooManyQueries as exc:
+        return error(429, exc.message[0].upper() + exc.message[1:] + ".", **{"Retry-After": "5"})
     except RemoteFailure as exc:
         return error(502, f"The store behind this service failed: {exc.message}")
     except PflegegraphError as exc:
@@ -97,14 +107,24 @@ def sparql():
     if answer.fmt in {"csv", "tsv", "turtle"}:
         response.mimetype_params["charset"] = "utf-8"
     response.headers["Vary"] = "Accept"
-    response.headers["Server-Timing"] = f"engine;dur={answer.seconds * 1000:.2f}"
+    timing = f"engine;dur={answer.seconds * 1000:.2f}"
+    response.headers["Server-Timing"] = timing + ', cache;desc="hit"' if answer.cached else timing
+    if caching:
+        response.headers[CACHE] = "hit" if answer.cached else "miss"
     if settings.row_limit:
         response.headers[ROW_LIMIT] = str(settings.row_limit)
     if answer.truncated:
         response.headers[TRUNCATED] = (f"true; the result was cut at {answer.rows} "
                                        f"{'triples' if answer.kind == 'graph' else 'rows'}")
-    response.call_on_close(answer.close)
+    # With direct passthrough the WSGI server gets answer.chunks itself and closes it when done
+    # or when the client goes away: that frees the query worker and the client's place.
     return cors(response)
+
+
+def _no_cache() -> bool:
+    """The client asks for an answer not taken from a cache."""
+    control = request.cache_control
+    return bool(control.no_cache or control.no_store or "no-cache" in request.pragma)
 
 
 def _kind_name(kind: str) -> str:
@@ -146,7 +166,8 @@ def service_description(accept: tuple[str, ...]) -> Response:
     graphs = [g.value if isinstance(g, ox.NamedNode) else str(g) for g in store.graphs()]
     limits = {"query timeout": f"{settings.query_timeout:g} s",
               "row limit": str(settings.row_limit),
-              "request body limit": f"{settings.max_body_bytes} bytes"}
+              "request body limit": f"{settings.max_body_bytes} bytes",
+              "queries at once per client address": str(settings.client_max_queries or "no limit")}
     triples = description(request.base_url, graphs, True, limits)
     body = graph_text(triples, fmt, {"sd": "http://www.w3.org/ns/sparql-service-description#",
                                      "dcterms": "http://purl.org/dc/terms/"})

@@ -51,11 +51,12 @@ def _friendly_errors(bp: Blueprint) -> None:
     @bp.errorhandler(running.QueryTimeout)
     @bp.errorhandler(running.ServiceBusy)
     @bp.errorhandler(running.RemoteFailure)
-    def query_stopped(exc: PflegegraphError):
+    @bp.errorhandler(running.TooManyQueries)
+    def query_stopped(exc: Exception):
         status, title, message = running.stopped(exc)
         response = common.page("browse/error.html", status=status, title=title, message=message,
                                back=None)
-        if status == 503:
+        if status in {503, 429}:
             response.headers["Retry-After"] = "5"
         return response
 

@@ -5,10 +5,15 @@ Parameter values are turned into RDF terms of their declared type and bound as a
 (``NamedQuery.bindings`` + ``binding.bind``); the query runs in the app's runner, with the
 service's deadline and row cap (see running.py). A query stopped at the deadline gives a 503 page
 with the form still there.
+
+The HTML table shows ``TABLE_ROWS`` rows a page (``?page=N``, 1-based), sliced here before rendering:
+a result of 10,000 rows would otherwise spend seconds in the template. The downloads
+(``?format=…``) always hold the whole result.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request, url_for
@@ -26,6 +31,9 @@ EXTENSIONS = {"csv": "csv", "tsv": "tsv", "json": "srj", "xml": "srx", "turtle":
 TITLES = {"csv": "CSV", "tsv": "TSV", "json": "SPARQL JSON", "xml": "SPARQL XML", "turtle": "Turtle",
           "ntriples": "N-Triples", "jsonld": "JSON-LD", "rdfxml": "RDF/XML"}
 INPUT_TYPES = {"integer": "number", "year": "number", "decimal": "text", "date": "date"}
+TABLE_ROWS = 100  # rows of the HTML table per page; the downloads hold every row
+PAGE_ARG = "page"  # no named query has a parameter of that name (test_browse_queries checks)
+_PAGE_NUMBER = re.compile(r"[0-9]+")
 
 
 @bp.get("/queries")
@@ -83,6 +91,12 @@ def query_page(name: str):
     query = catalog.get(name)
     values = _values(query)
     fmt = request.args.get("format", "").strip().lower()
+    number = _page_number()
+    if number is None and (not fmt or fmt == "html"):
+        return page("browse/error.html", status=400, title=T("Ungültige Seitenzahl", "Invalid page number"),
+                    message=T(f"„{PAGE_ARG}“ muss eine ganze Zahl ab 1 sein.",
+                              f"“{PAGE_ARG}” must be a whole number from 1 on."),
+                    back=_page_url(name, 1))
     missing = [p for p in query.params if p.required and p.name not in values]
     error, result, status = None, None, 200
     if not missing:
@@ -110,26 +124,75 @@ def query_page(name: str):
         args = dict(share_args, format=f)
         downloads.append((url_for("browse_queries.query_page", name=name) + "?" + urlencode(args),
                           MEDIA_TYPES[f].split(";")[0], TITLES[f]))
-    columns, rows = [], []
+    columns, rows, total = [], [], 0
     if result is not None:
+        # Only the rows of this page reach the template (and their cells the label lookups).
+        start = (number - 1) * TABLE_ROWS
         if result.kind == "graph":
-            columns = ["subject", "predicate", "object"]
+            columns, total = ["subject", "predicate", "object"], len(result.triples)
             rows = [{"subject": t.subject, "predicate": t.predicate, "object": t.object}
-                    for t in result.triples]
+                    for t in result.triples[start:start + TABLE_ROWS]]
         elif result.kind == "select":
-            columns, rows = result.variables, result.rows
+            columns, total = result.variables, len(result.rows)
+            rows = result.rows[start:start + TABLE_ROWS]
+    pager = _pager(name, number, total) if result is not None and result.kind != "ask" else None
+    if pager and pager["past_end"] and status == 200:
+        status = 404
     if missing and request.args.get("run"):
         status = 400
     response = page("browse/query.html", status=status, query=query, title=query.title_in(lang),
                     description=query.description_in(lang), fields=_form(query, values), error=error,
                     missing=[p.label.get(lang) or p.name for p in missing], result=result,
-                    columns=columns, rows=rows, cell=cell, share=share, downloads=downloads,
+                    columns=columns, rows=rows, total=total, pager=pager, cell=cell, share=share,
+                    downloads=downloads,
                     alternates=downloads if result is not None else [],
                     row_limit=common.settings().row_limit,
                     editor_url=common.with_lang(url_for("browse_editor.editor", example=name)))
-    if status == 503:
+    if status in {503, 429}:
         response.headers["Retry-After"] = "5"
     return response
+
+
+def _page_number() -> int | None:
+    """The page of the HTML table asked for: 1 without ``page``, None for a value that is no page."""
+    raw = request.args.get(PAGE_ARG, "").strip()
+    if raw == "":
+        return 1
+    if not _PAGE_NUMBER.fullmatch(raw):
+        return None
+    number = int(raw) if len(raw) <= 12 else 10**12  # a huge number is a page past the end
+    return number if number >= 1 else None
+
+
+def _page_url(name: str, number: int) -> str:
+    """This page's URL with every argument but ``page`` kept; page 1 is the URL without ``page``."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != PAGE_ARG]
+    if number > 1:
+        args.append((PAGE_ARG, str(number)))
+    url = url_for("browse_queries.query_page", name=name)
+    return url + "?" + urlencode(args) if args else url
+
+
+def _count(n: int) -> str:
+    """A count as people of the page's language write it: 10.000 or 10,000."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if page_lang() == "de" else text
+
+
+def _pager(name: str, number: int, total: int) -> dict | None:
+    """Where this page of the table is in the result, with links to the other pages; None when the
+    result fits on one page and page 1 is shown."""
+    pages = max(1, -(-total // TABLE_ROWS))
+    if pages == 1 and number == 1:
+        return None
+    first = (number - 1) * TABLE_ROWS + 1
+    return {"number": number, "pages": pages, "past_end": number > pages,
+            "first": _count(first), "last": _count(min(number * TABLE_ROWS, total)),
+            "total": _count(total), "size": TABLE_ROWS, "pages_text": _count(pages),
+            "first_url": _page_url(name, 1) if number != 1 else None,
+            "prev_url": _page_url(name, number - 1) if 1 < number <= pages else None,
+            "next_url": _page_url(name, number + 1) if number < pages else None,
+            "last_url": _page_url(name, pages) if number != pages else None}
 
 
 def download(name: str, fmt: str, result, error: str | None, missing, status: int = 400) -> Response:
@@ -137,9 +200,10 @@ def download(name: str, fmt: str, result, error: str | None, missing, status: in
         return Response(f"400 Bad Request: the query {name!r} needs the parameter "
                         f"{missing[0].name!r}.\n", status=400, mimetype="text/plain")
     if error:
-        reason = {503: "Service Unavailable", 502: "Bad Gateway"}.get(status, "Bad Request")
+        reason = {503: "Service Unavailable", 502: "Bad Gateway",
+                  429: "Too Many Requests"}.get(status, "Bad Request")
         response = Response(f"{status} {reason}: {error}\n", status=status, mimetype="text/plain")
-        if status == 503:
+        if status in {503, 429}:
             response.headers["Retry-After"] = "5"
         return response
     try:

@@ -15,18 +15,20 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 from flask import current_app
+from flask import request as flask_request
 
 from pflegegraph.binding import bind
 from pflegegraph.errors import UserError
 from pflegegraph.execution import QueryRequest, QueryTimeout, ServiceBusy
 from pflegegraph.execution.core import RemoteFailure
 from pflegegraph.store import QueryResult
+from pflegegraph.web.clients import TooManyQueries, run_counted
 
-__all__ = ["STOPPED", "QueryTimeout", "RemoteFailure", "ServiceBusy", "bound_text", "run_named",
-           "run_text", "stopped"]
+__all__ = ["STOPPED", "QueryTimeout", "RemoteFailure", "ServiceBusy", "TooManyQueries", "bound_text",
+           "run_named", "run_text", "stopped"]
 
-# What stops a page's query before it has an answer: shown as a page of its own (503 or 502).
-STOPPED = (QueryTimeout, ServiceBusy, RemoteFailure)
+# What stops a page's query before it has an answer: shown as a page of its own (503, 502, 429).
+STOPPED = (QueryTimeout, ServiceBusy, RemoteFailure, TooManyQueries)
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -49,7 +51,9 @@ def run_text(text: str, row_limit: int | None = None) -> QueryResult:
     settings = current_app.config["PFLEGEGRAPH_SETTINGS"]
     limit = row_limit if row_limit is not None else (settings.row_limit or None)
     request = QueryRequest(text, accept=("json", "ntriples"), row_limit=limit)
-    answer = current_app.extensions["pflegegraph.runner"].run(request)
+    answer = run_counted(current_app.extensions["pflegegraph.clients"],
+                         current_app.extensions["pflegegraph.runner"], flask_request.remote_addr,
+                         request)
     try:
         body = b"".join(answer.chunks)
     finally:
@@ -113,6 +117,13 @@ def stopped(exc: Exception) -> tuple[int, str, str]:
             f"Alle Abfrage-Prozesse waren {seconds} s lang belegt. Bitte versuchen Sie es gleich "
             "noch einmal.",
             f"Every query process stayed busy for {seconds} s. Please try again in a moment.")
+    if isinstance(exc, TooManyQueries):
+        return 429, T("Zu viele Abfragen gleichzeitig", "Too many queries at once"), T(
+            f"Von Ihrer Adresse laufen schon {exc.running} Abfragen; eine Adresse darf höchstens "
+            f"{exc.limit} gleichzeitig ausführen. Warten Sie, bis eine fertig ist, und laden Sie "
+            "die Seite dann neu.",
+            f"{exc.running} queries from your address are still running, and one address may run "
+            f"at most {exc.limit} at a time. Wait for one to finish, then reload the page.")
     detail = getattr(exc, "message", str(exc))
     return 502, T("Speicher nicht erreichbar", "Store unavailable"), T(
         f"Der Speicher hinter diesem Dienst hat nicht geantwortet ({detail}). Bitte versuchen Sie "
