@@ -395,3 +395,39 @@ def test_an_unexpected_error_in_a_worker_is_a_plain_error_and_the_worker_serves_
         assert _run(pool, "ASK {}")["boolean"] is True and pool.pids() == pids  # the same worker
     finally:
         pool.stop()
+
+
+def _nice(pid: int) -> int:
+    """The nice value of a process (field 19 of /proc/<pid>/stat)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[16])
+
+
+def test_a_long_query_runs_on_at_a_lower_priority_and_its_worker_is_replaced(store):
+    from pflegegraph.execution import WorkerPool
+
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?t }"  # some 100 ms on the shipped graph
+    n = store.query(slow).rows[0]["n"].value
+    pool = WorkerPool(store, size=1, timeout=2.0, max_size=2)
+    pool.demote_after = 0.01
+    pool.start()
+    try:
+        first = pool.pids()
+        assert [_nice(pid) for pid in first] == [0]
+        threads, messages = _runaways(pool, 1)
+        time.sleep(0.3)
+        assert [_nice(pid) for pid in pool.pids()] == [10]  # the runaway, past 10 ms
+        for thread in threads:
+            thread.join(15)
+        assert pool.demoted == 1 and messages == ["the query ran longer than the limit of 2 s and was "
+                                                  "stopped; narrow it down (LIMIT, more specific "
+                                                  "patterns) and try again"]
+        # a long query that ends: the right answer, and a fresh worker at normal priority after it
+        assert _run(pool, slow)["results"]["bindings"][0]["n"]["value"] == n
+        assert pool.demoted == 2
+        assert pool.live == 1 and pool.pids() != first
+        assert [_nice(pid) for pid in pool.pids()] == [0]
+        pool.demote_after = 60.0
+        assert _run(pool, SIMPLE)["results"]["bindings"] and pool.demoted == 2  # short: untouched
+    finally:
+        pool.stop()

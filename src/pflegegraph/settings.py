@@ -97,7 +97,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address the service listens on."),
     Setting("port", 8080, "Port the service listens on.", int, "integer"),
     Setting("workers", 2, "Number of worker processes of the service.", int, "integer"),
-    Setting("threads", 8, "Threads per service worker process; each serves one request at a time. "
+    Setting("threads", 16, "Threads per service worker process; each serves one request at a time. "
             "Keep it above client_max_queries, so that one client's long queries never hold every "
             "thread of a worker.", int, "integer"),
     Setting("client_max_queries", 4,
@@ -117,7 +117,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Most query processes per service worker. When every process is busy (runaway queries "
             "waiting for their deadline, or a steady load), extra ones are forked up to this number; "
             "an extra one idle for 10 s is stopped. Past it a request waits, and gets 503 Busy after "
-            "query_timeout. 0: twice query_workers plus two.", int, "integer"),
+            "query_timeout. 0: four times query_workers plus two.", int, "integer"),
     Setting("result_cache_mb", 64,
             "Megabytes of complete query answers kept in memory per service worker process and "
             "given again without running the query (embedded store only; a remote store is never "

@@ -12,6 +12,10 @@ while runaways hold the standing workers the extra one serves query after query 
 each), and once they are gone the pool shrinks back to ``size``. Only when ``max_size`` workers
 are busy does a request wait, and get ServiceBusy after ``timeout`` seconds.
 
+A query that has no answer yet after ``DEMOTE_AFTER`` seconds goes on at a lower CPU priority
+(nice +10): runaways waiting for their deadline then leave the cores to short queries instead of
+sharing them equally. Its worker is replaced when the query ends.
+
 Every way a worker can be lost ends the same way: it is killed and reaped, and if fewer than
 ``size`` workers remain, a fresh one takes its place. That covers the deadline, a client that
 stops reading, a worker killed from outside (OOM killer, an operator), and a worker that
@@ -52,11 +56,19 @@ class _Worker:
     gone: bool = False  # killed and reaped; nothing more to do with it
     query: str = ""  # the query it runs, for the log when it dies on it
     idle_since: float = 0.0  # when it last came back idle (time.monotonic)
+    demoted: bool = False  # given a lower CPU priority (a long query); not reused afterwards
 
 
 def default_max_size(size: int) -> int:
-    """The cap when none is set: twice the standing workers plus two."""
-    return 2 * size + 2
+    """The cap when none is set: four times the standing workers plus two."""
+    return 4 * size + 2
+
+
+# A query still without its first answer after this many seconds runs on at a lower CPU
+# priority (nice +10), so that it no longer competes on equal terms with short queries. A
+# process may not raise its priority again, so such a worker is replaced once its query ends.
+DEMOTE_AFTER = 1.0
+DEMOTED_NICE = 10
 
 
 def crash_message(status: int | None) -> str | None:
@@ -84,6 +96,8 @@ class WorkerPool:
         self.killed = 0  # queries stopped by the service (deadline, client gone)
         self.lost = 0  # workers that died on their own (crash, killed from outside)
         self.overflowed = 0  # extra workers started because every worker was busy
+        self.demoted = 0  # queries moved to a lower CPU priority because they ran long
+        self.demote_after = DEMOTE_AFTER
         self._owner: int | None = None
         self._start_lock = threading.Lock()
         self._reset()
@@ -242,7 +256,10 @@ class WorkerPool:
         deadline = time.monotonic() + self.timeout
         worker = self._send(request, deadline)
         try:
-            ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
+            ready = worker.conn.poll(max(0.0, min(deadline - time.monotonic(), self.demote_after)))
+            if not ready and time.monotonic() < deadline:
+                self._demote(worker)
+                ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
         except OSError:
             raise self._lost(worker) from None
         if not ready:
@@ -265,11 +282,23 @@ class WorkerPool:
             if message[0] in {"end", "error"}:
                 return
 
+    def _demote(self, worker: _Worker) -> None:
+        """Lower the CPU priority of a worker whose query runs long."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, worker.pid, DEMOTED_NICE)
+        except OSError:  # gone already: the next read says so
+            return
+        worker.demoted = True
+        self.demoted += 1
+
     def _release(self, worker: _Worker, finished: bool) -> None:
         if worker.gone:
             return
         if not finished:  # the client stopped reading, or the body timed out: stop the query
             self.killed += 1
+            self._discard(worker)
+            return
+        if worker.demoted:  # it cannot get its priority back: a fresh worker takes its place
             self._discard(worker)
             return
         with self._cond:
