@@ -65,8 +65,12 @@ def load(url: str, query: str, seconds: float, concurrency: int, timeout: float 
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
 
-    def client():
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    def client(k: int):
+        # each client from its own loopback address (all of 127/8 is loopback on Linux), as
+        # separate users are: pflegegraph bounds the queries at once per address
+        source = (f"127.0.0.{10 + k}", 0)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout,
+                                          source_address=source)
         mine = []
         while time.monotonic() < stop_at:
             started = time.perf_counter()
@@ -74,7 +78,8 @@ def load(url: str, query: str, seconds: float, concurrency: int, timeout: float 
                 status, _, _ = post(conn, parts.path, query)
             except (OSError, http.client.HTTPException):
                 conn.close()
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout,
+                                                  source_address=source)
                 status = 0
             mine.append(time.perf_counter() - started)
             if status != 200:
@@ -84,7 +89,7 @@ def load(url: str, query: str, seconds: float, concurrency: int, timeout: float 
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(concurrency)]
     for t in threads:
         t.start()
     for t in threads:
@@ -312,6 +317,12 @@ def report(out: dict) -> None:
                        f"rows {out['rows'][s][name]}").rjust(22) for s, c in cells.items())
             + "".join(_ratio(cells[ours], cells[theirs]).rjust(18) for ours, theirs, _ in ratios)
         )
+    failed = [(s, n, c["errors"]) for s in servers for n, c in out["servers"][s].items()
+              if c and c["errors"]]
+    for server, name, errors in failed:
+        print(f"  {server}: {errors} failed requests for {name} (not counted in queries/s)")
+    if not failed:
+        print("  every request of the load got its answer (no errors on any server)")
     wrong = [(s, n) for s in servers for n, c in out["servers"][s].items() if c is None]
     for server, name in wrong:
         print(f"  {server} gave {out['rows'][server][name]} rows for {name} "

@@ -11,7 +11,7 @@ and DESCRIBE) and is read into the ``QueryResult`` the templates know.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 from flask import current_app
@@ -76,9 +76,33 @@ def _solutions(body: bytes) -> QueryResult:
     if "boolean" in doc:
         return QueryResult("ask", boolean=bool(doc["boolean"]))
     variables = list(doc["head"].get("vars", []))
-    rows = [{name: term(value) for name, value in binding.items()}
-            for binding in doc["results"]["bindings"]]
-    return QueryResult("select", variables=variables, rows=rows)
+    return QueryResult("select", variables=variables, rows=LazyRows(doc["results"]["bindings"]))
+
+
+class LazyRows(Sequence):
+    """Result rows read from SPARQL JSON bindings when first used: a page that shows 100 of 10,000
+    rows turns only those 100 into RDF terms."""
+
+    def __init__(self, bindings: list[dict]):
+        self._bindings = bindings
+        self._rows: list[dict | None] = [None] * len(bindings)
+
+    def __len__(self) -> int:
+        return len(self._bindings)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        row = self._rows[index]
+        if row is None:
+            row = self._rows[index] = {name: term(value)
+                                       for name, value in self._bindings[index].items()}
+        return row
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None
 
 
 def term(value: dict):
