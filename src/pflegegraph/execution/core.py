@@ -199,5 +199,6 @@ class InlineRunner:
     def stop(self) -> None:
         pass
 
-    def run(self, request: QueryRequest) -> Answer:
+    def run(self, request: QueryRequest, fresh: bool = False) -> Answer:
+        """Run one request (``fresh``: every answer here is fresh)."""
         return head_answer(answer(self.store, request))

@@ -249,9 +249,9 @@ class WorkerPool:
 
     # --- running ------------------------------------------------------------------
 
-    def run(self, request: QueryRequest) -> Answer:
+    def run(self, request: QueryRequest, fresh: bool = False) -> Answer:
         """Run one request; raise QueryTimeout past the deadline, ServiceBusy if all workers stay
-        busy, QueryCrashed if the engine crashes on it."""
+        busy, QueryCrashed if the engine crashes on it. (``fresh``: every answer here is fresh.)"""
         self.start()
         deadline = time.monotonic() + self.timeout
         worker = self._send(request, deadline)

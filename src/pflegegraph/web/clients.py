@@ -41,9 +41,9 @@ class TooManyQueries(Exception):
 
     @property
     def message(self) -> str:
-        return (f"too many queries at once from {self.client}: {self.running} are still running, and "
+        return (f"Too many queries at once from {self.client}: {self.running} are still running, and "
                 f"one address may run at most {self.limit} at a time (setting client_max_queries). "
-                "Wait for one to finish, then try again")
+                "Wait for one to finish, then try again.")
 
 
 def client_key(address: str | None) -> str:

@@ -19,9 +19,8 @@ def health():
            "query_timeout": settings.query_timeout, "row_limit": settings.row_limit}
     try:
         request = QueryRequest("ASK { }", fmt="json")
-        caching = isinstance(runner, CachingRunner)
         # past the result cache: the answer must come from a query worker (or the remote store)
-        answer = runner.run(request, fresh=True) if caching else runner.run(request)
+        answer = runner.run(request, fresh=True)
         b"".join(answer.chunks)
         doc.update(status="ok", graphs=len(store.graphs()))
         if not settings.endpoint:
@@ -29,7 +28,7 @@ def health():
         if hasattr(runner, "killed"):
             doc["workers"] = runner.size
             doc["stopped_queries"] = runner.killed
-        if caching:
+        if isinstance(runner, CachingRunner):
             doc["result_cache"] = {"answers": runner.entries, "bytes": runner.bytes,
                                    "hits": runner.hits, "misses": runner.misses}
         return jsonify(doc)

@@ -75,9 +75,8 @@ def sparql():
     caching = isinstance(runner, CachingRunner)
     try:
         req = _request(proto, accept, settings)
-        options = {"fresh": _no_cache()} if caching else {}
         answer = run_counted(current_app.extensions["pflegegraph.clients"], runner,
-                             request.remote_addr, req, **options)
+                             request.remote_addr, req, fresh=_no_cache())
     except QuerySyntaxError as exc:
         if looks_like_update(proto.query):
             return error(403, READ_ONLY)
@@ -94,7 +93,7 @@ def sparql():
     except ServiceBusy as exc:
         return error(503, f"Busy: {exc.message}.", **{"Retry-After": "5"})
     except TooManyQueries as exc:
-        return error(429, exc.message[0].upper() + exc.message[1:] + ".", **{"Retry-After": "5"})
+        return error(429, exc.message, **{"Retry-After": "5"})
     except RemoteFailure as exc:
         return error(502, f"The store behind this service failed: {exc.message}")
     except PflegegraphError as exc:
