@@ -11,9 +11,12 @@ Usage::
 
     python bench/bench_pages.py [--sizes shipped,1m] [--runs 30] [--json FILE] [--result-cache-mb 0]
 
-"first request" is the warm-up request: with the result cache on (the default) it is the only
-one that runs the page's queries; the timed ones after it are answered from the cache where the
-page's queries go through the runner. ``--result-cache-mb 0`` times the queries every time.
+Before any page is timed, the app is warmed as ``pflegegraph serve`` warms it before its workers
+start (setting ``warm_pages``): the label and search indexes are built and every page without
+parameters is opened once. "first request" is then the first visit of each page, as the first
+visitor of a freshly started service sees it; with the result cache on (the default) it is a
+cache hit for the warmed pages, and the only run of the queries of the others.
+``--result-cache-mb 0`` times the queries every time.
 
 The synthetic graphs are ``bench/generated/<size>/`` (generated when missing, see generate.py); their
 pages are those of the first synthetic municipality (90001001) and its plan.
@@ -37,6 +40,7 @@ from pflegegraph.settings import Settings
 from pflegegraph.store import GraphStore
 from pflegegraph.web import create_app
 from pflegegraph.web.browse import register
+from pflegegraph.web.warmup import warm
 
 ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/pflegegraph/id/"
@@ -165,7 +169,10 @@ def bench_size(size: str, runs: int, queries: Path, max_seconds: int, cache_mb: 
     runner.start()  # fork the query workers while this process is single-threaded
     client = app.test_client()
     started = time.perf_counter()
-    client.get("/search?q=x").close()  # builds the label and search indexes
+    # as ``serve`` does before its workers start (setting warm_pages): the label and search
+    # indexes, and every page without parameters opened once
+    if warm(app) is None:
+        client.get("/search?q=x").close()
     indexes = time.perf_counter() - started
     query = QueryCatalog(settings.queries).get("action-fields-by-priority")
     text = bind(query.text, query.bindings({"lang": "de"}))
@@ -202,7 +209,7 @@ def bench_size(size: str, runs: int, queries: Path, max_seconds: int, cache_mb: 
 def report(result: dict) -> None:
     target = 50 if result["size"] == "shipped" else 200
     print(f"\n## {result['size']}: {result['triples']} triples (load {result['load_s']:.1f} s, "
-          f"label and search indexes {result['indexes_s']:.1f} s); baseline (engine time of "
+          f"warm-up of indexes and pages {result['indexes_s']:.1f} s); baseline (engine time of "
           f"action-fields-by-priority): {result['baseline_ms']:.2f} ms; result cache "
           f"{result['cache_mb']} MB per process (0: off)\n")
     print("| page | status | first request ms | median ms | p95 ms | x baseline |")

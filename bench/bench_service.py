@@ -4,6 +4,7 @@ PFLEGEGRAPH_RESULT_CACHE_MB=0), Oxigraph server, and rdflib-endpoint, serving th
 
     python bench/bench_service.py [--seconds 3] [--concurrency 8] [--json out.json]
     python bench/bench_service.py --size 100k      # a synthetic graph from bench/generate.py
+    python bench/bench_service.py --size 100k --overhead-only   # only the overhead and runaway parts
 
 Before the load, every server answers every query once and the row counts are compared with
 pflegegraph's: a server that gives other rows is reported, and its throughput is not counted.
@@ -21,6 +22,7 @@ the deadline.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import statistics
@@ -190,6 +192,49 @@ def runaway_p99(url: str, seconds: float) -> dict:
     return result
 
 
+def compare(stack, tmp: Path, pg_options, rdflib_cmd, rdflib_port: int, dump: Path, pg_off: str) -> dict:
+    """Start the servers to compare with (pflegegraph with its cache, Oxigraph server,
+    rdflib-endpoint) on ``stack``; their /sparql URLs by name."""
+    import urllib.request
+
+    pg = stack.enter_context(pflegegraph_service(tmp, *pg_options))
+    oxi = stack.enter_context(oxigraph_server(tmp))
+    stack.enter_context(running(rdflib_cmd, f"http://127.0.0.1:{rdflib_port}/", tmp / "rdflib.log",
+                                timeout=120))
+    urllib.request.urlopen(
+        urllib.request.Request(  # noqa: S310
+            f"{oxi}/store",
+            data=dump.read_bytes(),
+            method="POST",
+            headers={"Content-Type": "application/n-quads"},
+        ),
+        timeout=60,
+    ).read()
+    return {
+        CACHED: f"{pg}/sparql",
+        UNCACHED: f"{pg_off}/sparql",
+        "oxigraph": f"{oxi}/query",
+        "rdflib-endpoint": f"http://127.0.0.1:{rdflib_port}/",
+    }
+
+
+def measure_load(out: dict, urls: dict, queries: dict, args) -> None:
+    """Check every server's rows, then put each query under the concurrent load."""
+    for server, url in urls.items():
+        out["rows"][server] = {name: rows(url, text, args.row_timeout)
+                               for name, text in queries.items()}
+    out["cache"] = {server: cache_header(urls[server], SIMPLE) for server in (CACHED, UNCACHED)}
+    if out["cache"] != {CACHED: "hit", UNCACHED: None}:
+        print(f"warning: the result cache is not as expected: {out['cache']}", file=sys.stderr)
+    for server, url in urls.items():
+        out["servers"][server] = {
+            name: load(url, text, args.seconds, args.concurrency, args.row_timeout)
+            if out["rows"][server][name] == out["rows"][CACHED][name] else None
+            for name, text in queries.items()
+        }
+        print(f"{server}: done", file=sys.stderr)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0)
@@ -199,6 +244,9 @@ def main() -> int:
                         "e.g. 100k) instead of the shipped data")
     parser.add_argument("--row-timeout", type=float, default=120.0,
                         help="seconds allowed for the one checking request per server and query")
+    parser.add_argument("--overhead-only", action="store_true",
+                        help="start only pflegegraph without the cache, and measure only its "
+                        "overhead over the raw engine and the runaway p99 (no load, no other servers)")
     args = parser.parse_args()
     data_options: tuple[str, ...] = ()
     overrides: dict = {}
@@ -235,42 +283,13 @@ def main() -> int:
         ]
         pg_options = ("--timeout", "2" if not args.size else "60", "--workers", "2", "--threads", "8",
                       *data_options)
-        with (
-            pflegegraph_service(tmp, *pg_options) as pg,
-            pflegegraph_service(tmp, *pg_options, env=clean_env(PFLEGEGRAPH_RESULT_CACHE_MB="0")) as pg_off,
-            oxigraph_server(tmp) as oxi,
-            running(rdflib_cmd, f"http://127.0.0.1:{rdflib_port}/", tmp / "rdflib.log", timeout=120),
-        ):
-            import urllib.request
-
-            urllib.request.urlopen(
-                urllib.request.Request(  # noqa: S310
-                    f"{oxi}/store",
-                    data=dump.read_bytes(),
-                    method="POST",
-                    headers={"Content-Type": "application/n-quads"},
-                ),
-                timeout=60,
-            ).read()
-            urls = {
-                CACHED: f"{pg}/sparql",
-                UNCACHED: f"{pg_off}/sparql",
-                "oxigraph": f"{oxi}/query",
-                "rdflib-endpoint": f"http://127.0.0.1:{rdflib_port}/",
-            }
-            for server, url in urls.items():
-                out["rows"][server] = {name: rows(url, text, args.row_timeout)
-                                       for name, text in queries.items()}
-            out["cache"] = {server: cache_header(urls[server], SIMPLE) for server in (CACHED, UNCACHED)}
-            if out["cache"] != {CACHED: "hit", UNCACHED: None}:
-                print(f"warning: the result cache is not as expected: {out['cache']}", file=sys.stderr)
-            for server, url in urls.items():
-                out["servers"][server] = {
-                    name: load(url, text, args.seconds, args.concurrency, args.row_timeout)
-                    if out["rows"][server][name] == out["rows"][CACHED][name] else None
-                    for name, text in queries.items()
-                }
-                print(f"{server}: done", file=sys.stderr)
+        with contextlib.ExitStack() as stack:
+            pg_off = stack.enter_context(pflegegraph_service(
+                tmp, *pg_options, env=clean_env(PFLEGEGRAPH_RESULT_CACHE_MB="0")))
+            urls = {UNCACHED: f"{pg_off}/sparql"}
+            if not args.overhead_only:
+                urls = compare(stack, tmp, pg_options, rdflib_cmd, rdflib_port, dump, pg_off)
+                measure_load(out, urls, queries, args)
             out["overhead"] = {}
             for name, text in queries.items():
                 total, engine = overhead(urls[UNCACHED], text)
@@ -302,6 +321,12 @@ def _ratio(ours: dict | None, theirs: dict | None) -> str:
 
 def report(out: dict) -> None:
     servers = list(out["servers"])
+    if servers:
+        report_load(out, servers)
+    report_overhead(out)
+
+
+def report_load(out: dict, servers: list) -> None:
     print(f"{out['size']} ({out['triples']} triples): queries/s at concurrency {out['concurrency']} "
           f"(p99 ms); {CACHED}: with the result cache (every request after the first is a hit), "
           f"{UNCACHED}: result_cache_mb 0")
@@ -327,6 +352,9 @@ def report(out: dict) -> None:
     for server, name in wrong:
         print(f"  {server} gave {out['rows'][server][name]} rows for {name} "
               f"({CACHED}: {out['rows'][CACHED][name]}); not measured")
+
+
+def report_overhead(out: dict) -> None:
     print(f"\noverhead of the service without the cache ({UNCACHED}; total latency, sequential "
           "requests) over the raw engine time (pyoxigraph's query + native JSON serialisation in "
           "this process):")

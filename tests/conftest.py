@@ -34,7 +34,8 @@ def app(settings, store):
 
     application = create_app(settings, store=store)
     application.config.update(TESTING=True)
-    return application
+    yield application
+    application.extensions["pflegegraph.runner"].stop()  # its query workers and their sockets
 
 
 @pytest.fixture()

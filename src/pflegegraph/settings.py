@@ -122,6 +122,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Megabytes of complete query answers kept in memory per service worker process and "
             "given again without running the query (embedded store only; a remote store is never "
             "cached). A request with 'Cache-Control: no-cache' bypasses it. 0: off.", int, "integer"),
+    Setting("warm_pages", True,
+            "Before the service workers start (embedded store only), build the label and search "
+            "indexes and open every page that needs no parameter once (home, views, named-query "
+            "pages), so the workers begin with them in the result cache instead of the first "
+            "visitors waiting for whole-graph queries. false: start at once, warm nothing.",
+            _parse_bool, "boolean"),
     Setting("query_max_nesting", 100,
             "Deepest nesting of braces, parentheses and brackets a query may have; deeper "
             "queries are refused with 400 (the query engine overflows its stack from some "

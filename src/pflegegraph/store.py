@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,7 +79,8 @@ class GraphStore:
 
     def query(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
               *, source: str | None = None, default_graphs: list[ox.NamedNode] | None = None,
-              named_graphs: list[ox.NamedNode] | None = None, limit: int | None = None) -> QueryResult:
+              named_graphs: list[ox.NamedNode] | None = None, limit: int | None = None,
+              write: Callable | None = None):
         """Run a SPARQL query with parameter values as RDF terms, never as pasted text.
 
         A value whose variable the SELECT projects is substituted by the engine itself (pyoxigraph's
@@ -89,6 +90,10 @@ class GraphStore:
 
         With ``limit``, at most that many rows (or triples) are kept; ``truncated`` says whether
         there were more. Rows beyond the limit are never produced by the engine.
+
+        With ``write``, SELECT solutions are not read into rows: ``write(solutions, limit)`` is
+        called with pyoxigraph's solutions and its value returned (the service writes them out
+        with nativeresults.write_solutions), under the same error handling.
         """
         substituted = {ox.Variable(k): v for k, v in (bindings or {}).items()}
         joined: dict = {}
@@ -115,6 +120,8 @@ class GraphStore:
                     name = _unprojected(exc, substituted)
                     joined[name] = substituted.pop(ox.Variable(name))
                     text = bind(sparql, joined)
+            if write is not None and isinstance(raw, ox.QuerySolutions):
+                return write(raw, limit)
             result = _collect(raw, limit)
         except SyntaxError as exc:
             raise _query_syntax_error(exc, source, text) from exc

@@ -53,6 +53,13 @@ def run(args, settings) -> int:
     server = args.server or _default_server()
     app = create_app(settings)
     store = app.extensions["pflegegraph.store"]
+    from pflegegraph.web.warmup import hand_over, warm
+
+    warmed = warm(app)
+    if warmed is not None:
+        failed = f"; not cached: {', '.join(warmed.failed)}" if warmed.failed else ""
+        print(f"pflegegraph: opened {warmed.pages} pages in {warmed.seconds:.1f} s to warm the "
+              f"indexes and the result cache{failed}", file=sys.stderr, flush=True)
     where = (f"remote store {settings.endpoint}" if settings.endpoint else
              f"{store.triple_count()} triples in {len(store.graphs())} graphs")
     print(f"pflegegraph: {where}; {server} with {settings.workers if server == 'gunicorn' else 1} "
@@ -67,6 +74,8 @@ def run(args, settings) -> int:
         return 0
     from pflegegraph.web.gunicorn_app import serve
 
+    if warmed is not None:
+        hand_over(app)
     serve(app, settings)
     return 0
 

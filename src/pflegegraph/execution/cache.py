@@ -91,14 +91,20 @@ class CachingRunner:
             setattr(self.inner, name, value)
 
     def start(self) -> None:
-        """Start the wrapped runner. In a forked child (a server worker) the cache starts empty."""
+        """Start the wrapped runner. A forked child (a server worker) keeps the answers the
+        parent had (the warm-up before the fork, see web/warmup.py) under a lock of its own."""
         if self._pid != os.getpid():
-            self._reset()
+            self.__dict__["_lock"] = threading.Lock()
+            self.__dict__["_pid"] = os.getpid()
         self.inner.start()
 
     def stop(self) -> None:
         self.inner.stop()
         self.clear()
+
+    def stop_workers(self) -> None:
+        """Stop the wrapped runner but keep the answers (before forking the server workers)."""
+        self.inner.stop()
 
     def run(self, request: QueryRequest, fresh: bool = False) -> Answer:
         """The answer from the cache, or from the wrapped runner (kept once read to its end).

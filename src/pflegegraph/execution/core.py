@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from pflegegraph.errors import PflegegraphError, QuerySyntaxError, UserError
+from pflegegraph.nativeresults import Written, write_solutions
 from pflegegraph.resultstream import stream
+from pflegegraph.store import GraphStore
 
 
 class QueryTimeout(PflegegraphError):
@@ -86,14 +88,32 @@ def _nodes(iris: tuple[str, ...] | None) -> list[ox.NamedNode] | None:
     return None if iris is None else [ox.NamedNode(i) for i in iris]
 
 
+# A body written by the engine up to this size goes back with its head in one message.
+WHOLE_MAX = 4 << 20
+PIECE = 1 << 20  # larger bodies go in pieces of this size
+
+
+def _evaluate(store, request: QueryRequest):
+    """The request run on the store: a QueryResult, or for SELECT on the embedded store the
+    solutions already written out by the engine (nativeresults.Written)."""
+    kwargs = {"default_graphs": _nodes(request.default_graphs),
+              "named_graphs": _nodes(request.named_graphs), "limit": request.row_limit}
+    if isinstance(store, GraphStore):
+        def write(solutions, cap):
+            return write_solutions(solutions, choose("select", request), cap)
+
+        return store.query(request.text, write=write, **kwargs)
+    return store.query(request.text, **kwargs)
+
+
 def answer(store, request: QueryRequest) -> Iterator[tuple]:
     """The messages of one answer: ("head", kind, fmt, truncated, rows, seconds), ("chunk",
-    bytes)..., ("end",); or one ("error", kind, text, line, column) message."""
+    bytes)..., ("end",); or ("whole", kind, fmt, truncated, rows, seconds, bytes) for a head and
+    its whole body at once; or one ("error", kind, text, line, column) message."""
     started = time.perf_counter()
     try:
-        result = store.query(request.text, default_graphs=_nodes(request.default_graphs),
-                             named_graphs=_nodes(request.named_graphs), limit=request.row_limit)
-        fmt = choose(result.kind, request)
+        result = _evaluate(store, request)
+        fmt = result.fmt if isinstance(result, Written) else choose(result.kind, request)
     except NotAcceptable as exc:
         yield ("error", "not-acceptable", exc.kind, None, ",".join(exc.offered))
         return
@@ -108,6 +128,16 @@ def answer(store, request: QueryRequest) -> Iterator[tuple]:
         return
     except PflegegraphError as exc:
         yield ("error", "user", exc.message, None, None)
+        return
+    if isinstance(result, Written):
+        head = (result.kind, fmt, result.truncated, result.rows, time.perf_counter() - started)
+        if len(result.body) <= WHOLE_MAX:
+            yield ("whole", *head, result.body)
+            return
+        yield ("head", *head)
+        for start in range(0, len(result.body), PIECE):
+            yield ("chunk", result.body[start:start + PIECE])
+        yield ("end",)
         return
     rows = len(result.triples) if result.kind == "graph" else len(result.rows)
     yield ("head", result.kind, fmt, result.truncated, rows, time.perf_counter() - started)
@@ -134,7 +164,7 @@ def raise_error(message: tuple) -> None:
 
 def head_answer(messages: Iterator[tuple], on_close=None) -> Answer:
     """The answer whose head is the first message. ``on_close(finished)`` is called exactly once:
-    with True when the answer was read to its end (or was an error message), with False when it
+    with True when the answer was read to its end (or came whole, or was an error message), with False when it
     was not (the body was left unread, or reading the head failed: the worker must be replaced)."""
     try:
         first = next(messages)
@@ -142,10 +172,13 @@ def head_answer(messages: Iterator[tuple], on_close=None) -> Answer:
         if on_close:
             on_close(False)
         raise
-    if first[0] == "error":
+    if first[0] in {"error", "whole"}:
         if on_close:
             on_close(True)
-        raise_error(first)
+        if first[0] == "error":
+            raise_error(first)
+        _, kind, fmt, truncated, rows, seconds, body = first
+        return Answer(kind, fmt, truncated, rows, seconds, iter([body]))
     _, kind, fmt, truncated, rows, seconds = first
 
     return Answer(kind, fmt, truncated, rows, seconds, _Body(messages, on_close))

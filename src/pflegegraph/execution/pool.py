@@ -279,7 +279,7 @@ class WorkerPool:
             if message is None:
                 raise QueryTimeout(f"writing the result took longer than {self.timeout:g} s")
             yield message
-            if message[0] in {"end", "error"}:
+            if message[0] in {"end", "error", "whole"}:
                 return
 
     def _demote(self, worker: _Worker) -> None:

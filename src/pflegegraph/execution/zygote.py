@@ -74,7 +74,7 @@ def _serve(conn: Connection, store) -> None:  # the worker's whole life
         started = False
         try:
             for message in answer(store, request):
-                started = started or message[0] == "head"
+                started = started or message[0] in {"head", "whole"}
                 conn.send(message)
         except (BrokenPipeError, OSError):
             return

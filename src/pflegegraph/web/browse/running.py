@@ -4,13 +4,13 @@ The pages ask the same runner as ``/sparql`` (a worker process per query on the 
 see ``pflegegraph.execution``), so a page whose query overruns ``query_timeout`` is stopped like
 any other query, and no result is longer than ``row_limit`` rows. The runner takes query text:
 parameter values are bound by ``binding.bind`` (a VALUES block of RDF terms, the way a remote
-store gets them), never pasted in. The answer comes back as SPARQL JSON (N-Triples for CONSTRUCT
-and DESCRIBE) and is read into the ``QueryResult`` the templates know.
+store gets them), never pasted in. The answer comes back as SPARQL TSV (N-Triples for CONSTRUCT
+and DESCRIBE), which pyoxigraph reads straight into RDF terms, and becomes the ``QueryResult``
+the templates know.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
@@ -29,7 +29,6 @@ __all__ = ["STOPPED", "QueryTimeout", "RemoteFailure", "ServiceBusy", "TooManyQu
 
 # What stops a page's query before it has an answer: shown as a page of its own (503, 502, 429).
 STOPPED = (QueryTimeout, ServiceBusy, RemoteFailure, TooManyQueries)
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def bound_text(query, values: Mapping[str, str], prefixes: Mapping[str, str]) -> str:
@@ -50,7 +49,7 @@ def run_text(text: str, row_limit: int | None = None) -> QueryResult:
     QuerySyntaxError or UserError, each with a message for people."""
     settings = current_app.config["PFLEGEGRAPH_SETTINGS"]
     limit = row_limit if row_limit is not None else (settings.row_limit or None)
-    request = QueryRequest(text, accept=("json", "ntriples"), row_limit=limit)
+    request = QueryRequest(text, accept=("tsv", "ntriples"), row_limit=limit)
     answer = run_counted(current_app.extensions["pflegegraph.clients"],
                          current_app.extensions["pflegegraph.runner"], flask_request.remote_addr,
                          request)
@@ -58,71 +57,48 @@ def run_text(text: str, row_limit: int | None = None) -> QueryResult:
         body = b"".join(answer.chunks)
     finally:
         answer.close()
-    if answer.fmt == "ntriples":
-        triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
-        result = QueryResult("graph", triples=triples)
-    else:
-        result = _solutions(body)
+    try:
+        if answer.fmt == "ntriples":
+            result = QueryResult("graph", triples=list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)))
+        elif answer.kind == "ask":
+            result = QueryResult("ask", boolean=body.split()[-1:] == [b"true"])
+        else:
+            solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
+            variables = [v.value for v in solutions.variables]
+            result = QueryResult("select", variables=variables, rows=LazyRows(list(solutions), variables))
+    except (SyntaxError, ValueError) as exc:
+        raise UserError(f"the query answer could not be read: {exc}") from exc
     result.seconds = answer.seconds
     result.truncated = answer.truncated
     return result
 
 
-def _solutions(body: bytes) -> QueryResult:
-    try:
-        doc = json.loads(body)
-    except ValueError as exc:
-        raise UserError(f"the query answer could not be read: {exc}") from exc
-    if "boolean" in doc:
-        return QueryResult("ask", boolean=bool(doc["boolean"]))
-    variables = list(doc["head"].get("vars", []))
-    return QueryResult("select", variables=variables, rows=LazyRows(doc["results"]["bindings"]))
-
-
 class LazyRows(Sequence):
-    """Result rows read from SPARQL JSON bindings when first used: a page that shows 100 of 10,000
-    rows turns only those 100 into RDF terms."""
+    """Result rows made from the solutions pyoxigraph read, when first used: a page that shows 100
+    of 10,000 rows makes only those 100 into dictionaries."""
 
-    def __init__(self, bindings: list[dict]):
-        self._bindings = bindings
-        self._rows: list[dict | None] = [None] * len(bindings)
+    def __init__(self, solutions: list, variables: list[str]):
+        self._solutions = solutions
+        self._variables = variables
+        self._rows: list[dict | None] = [None] * len(solutions)
 
     def __len__(self) -> int:
-        return len(self._bindings)
+        return len(self._solutions)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         row = self._rows[index]
         if row is None:
-            row = self._rows[index] = {name: term(value)
-                                       for name, value in self._bindings[index].items()}
+            row = self._rows[index] = {name: value for name, value
+                                       in zip(self._variables, self._solutions[index], strict=True)
+                                       if value is not None}
         return row
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
 
     __hash__ = None
-
-
-def term(value: dict):
-    """An RDF term from its SPARQL JSON form."""
-    kind = value["type"]
-    if kind == "uri":
-        return ox.NamedNode(value["value"])
-    if kind == "bnode":
-        return ox.BlankNode(value["value"])
-    if kind in {"literal", "typed-literal"}:
-        if "xml:lang" in value:
-            return ox.Literal(value["value"], language=value["xml:lang"])
-        datatype = value.get("datatype")
-        if datatype and datatype != XSD_STRING:
-            return ox.Literal(value["value"], datatype=ox.NamedNode(datatype))
-        return ox.Literal(value["value"])
-    if kind == "triple":
-        inner = value["value"]
-        return ox.Triple(term(inner["subject"]), term(inner["predicate"]), term(inner["object"]))
-    raise UserError(f"the query answer holds a term of unknown type {kind!r}")
 
 
 def stopped(exc: Exception) -> tuple[int, str, str]:

@@ -1,0 +1,83 @@
+"""SELECT results written by pyoxigraph itself, with the row cap applied while it writes.
+
+Turning every solution into Python terms and writing them out again in Python costs a fifth of
+the engine time on large results. Instead the engine writes the solutions as SPARQL TSV. In
+TSV each solution is one line (pyoxigraph escapes tabs and line breaks inside terms), so the
+rows are counted by counting line ends, and writing stops at the first row past the cap, which
+the engine then never produces. The other formats are made from that TSV by pyoxigraph (read
+and written in Rust), which gives the same text as writing them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+
+@dataclass
+class Written:
+    """A SELECT result written out: its text in ``fmt``, how many rows it holds, and whether the
+    row cap cut it short."""
+
+    fmt: str
+    body: bytes
+    rows: int
+    truncated: bool = False
+    kind: str = "select"
+
+
+class _CapReached(Exception):
+    """Raised into the engine's writer to stop it at the first row past the cap."""
+
+
+class _LineCounter:
+    """A file-like target for ``QuerySolutions.serialize`` that keeps the TSV text up to the
+    header line and ``cap`` rows, and stops the writing when there is more."""
+
+    def __init__(self, cap: int | None):
+        self.keep = None if cap is None else cap + 1  # the header line and ``cap`` rows
+        self.lines = 0
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        data = bytes(data)
+        ends = data.count(b"\n")
+        if self.keep is not None and self.lines + ends > self.keep:
+            at = -1
+            for _ in range(self.keep - self.lines):
+                at = data.index(b"\n", at + 1)
+            self.parts.append(data[:at + 1])
+            self.lines = self.keep
+            raise _CapReached
+        self.parts.append(data)
+        self.lines += ends
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def write_solutions(solutions: ox.QuerySolutions, fmt: str, cap: int | None = None) -> Written:
+    """The solutions in ``fmt`` (json, xml, csv or tsv), at most ``cap`` rows of them."""
+    if fmt not in FORMATS:
+        raise ValueError(f"solutions cannot be written as {fmt}")
+    target = _LineCounter(cap)
+    truncated = False
+    try:
+        solutions.serialize(target, format=ox.QueryResultsFormat.TSV)
+    except _CapReached:
+        truncated = True
+    tsv = b"".join(target.parts)
+    rows = max(0, target.lines - 1)
+    if fmt == "tsv":
+        return Written(fmt, tsv, rows, truncated)
+    body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=FORMATS[fmt])
+    return Written(fmt, body, rows, truncated)

@@ -1,0 +1,112 @@
+"""SELECT results written by the engine: the same text as pyoxigraph writes directly, the row
+cap applied exactly, and the engine stopped at the first row past the cap."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from pflegegraph.nativeresults import FORMATS, write_solutions
+
+EX = "http://example.org/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@pytest.fixture(scope="module")
+def tricky() -> ox.Store:
+    s = ox.Store()
+    p = ox.NamedNode(EX + "p")
+    objects = [
+        ox.Literal("tab\there, line\nbreak, \"quoted\", back\\slash", language="de"),
+        ox.Literal("Wohn-Pflege-Gemeinschaften"),
+        ox.Literal("42", datatype=ox.NamedNode(XSD + "integer")),
+        ox.Literal("2025-06-30", datatype=ox.NamedNode(XSD + "date")),
+        ox.Literal("<script>alert(1)</script> & ' },{\""),
+        ox.NamedNode(EX + "o?x=1&y=ä"),
+        ox.BlankNode("b0"),
+    ]
+    for i, o in enumerate(objects):
+        s.add(ox.Quad(ox.NamedNode(f"{EX}s{i}"), p, o))
+    s.add(ox.Quad(ox.BlankNode("b1"), p, ox.Literal("Straße")))
+    return s
+
+
+QUERIES = [
+    "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY STR(?o)",
+    "SELECT * WHERE { ?s ?p ?o }",
+    "SELECT ?o ?missing WHERE { ?s ?p ?o OPTIONAL { ?o ?q ?missing } }",
+    "SELECT ?t WHERE { ?s ?p ?o BIND(<<( ?s ?p ?o )>> AS ?t) }",
+    "SELECT * WHERE { }",
+    "SELECT ?x WHERE { ?s ?p ?o }",
+    "SELECT ?x WHERE { FILTER(false) }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+]
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("query", QUERIES)
+def test_same_text_as_the_engine_writes_directly(tricky, query, fmt):
+    expected = tricky.query(query).serialize(format=FORMATS[fmt])
+    written = write_solutions(tricky.query(query), fmt)
+    assert written.body == expected
+    assert written.truncated is False
+    assert written.rows == len(list(tricky.query(query)))
+
+
+def _rows(written) -> list[list]:
+    solutions = ox.parse_query_results(written.body, format=FORMATS[written.fmt])
+    return [list(s) for s in solutions]
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_the_cap_keeps_the_first_rows_in_order(tricky, fmt):
+    query = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY STR(?o)"
+    everything = [list(s) for s in tricky.query(query)]
+    assert len(everything) == 8
+    at_cap = write_solutions(tricky.query(query), fmt, cap=8)
+    assert (at_cap.rows, at_cap.truncated) == (8, False)
+    cut = write_solutions(tricky.query(query), fmt, cap=3)
+    assert (cut.rows, cut.truncated) == (3, True)
+    if fmt != "csv":  # CSV keeps no term types; the other formats read back as the same terms
+        assert _rows(cut) == everything[:3]
+        assert _rows(at_cap) == everything
+    else:
+        lines = cut.body.decode().splitlines()
+        assert lines[0] == "s,o" and len(lines) == 4
+
+
+def test_a_cap_of_zero_keeps_the_header(tricky):
+    cut = write_solutions(tricky.query("SELECT ?s ?o WHERE { ?s ?p ?o }"), "json", cap=0)
+    assert (cut.rows, cut.truncated) == (0, True)
+    assert cut.body == b'{"head":{"vars":["s","o"]},"results":{"bindings":[]}}'
+
+
+def test_the_engine_stops_at_the_first_row_past_the_cap():
+    """A cross product of 2000^3 solutions could not be written in any reasonable time: with the
+    cap the engine is stopped after four rows."""
+    s = ox.Store()
+    for i in range(2000):
+        s.add(ox.Quad(ox.NamedNode(f"{EX}n{i}"), ox.NamedNode(EX + "p"), ox.Literal(str(i))))
+    query = "SELECT ?a ?b ?c WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z }"
+    cut = write_solutions(s.query(query), "tsv", cap=3)
+    assert (cut.rows, cut.truncated) == (3, True)
+    lines = cut.body.decode().splitlines()
+    assert lines[0] == "?a\t?b\t?c" and len(lines) == 4
+
+
+def test_an_unknown_format_is_refused(tricky):
+    with pytest.raises(ValueError, match="cannot be written as turtle"):
+        write_solutions(tricky.query("SELECT * WHERE { }"), "turtle")
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_the_service_answers_with_the_engines_own_text(client, store, fmt):
+    """/sparql on the embedded store sends what pyoxigraph writes for the same query."""
+    query = ("SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } "
+             "ORDER BY ?s ?label")
+    response = client.post(f"/sparql?format={fmt}", data=query.encode(),
+                           headers={"Content-Type": "application/sparql-query"})
+    expected = store.store.query(query, use_default_graph_as_union=True).serialize(format=FORMATS[fmt])
+    assert response.status_code == 200
+    assert expected.count(b"Braunschweig") > 0
+    assert response.data == expected
