@@ -47,10 +47,14 @@ QUERIES = [
 @pytest.mark.parametrize("query", QUERIES)
 def test_same_text_as_the_engine_writes_directly(tricky, query, fmt):
     expected = tricky.query(query).serialize(format=FORMATS[fmt])
-    written = write_solutions(tricky.query(query), fmt)
-    assert written.body == expected
-    assert written.truncated is False
-    assert written.rows == len(list(tricky.query(query)))
+    rows = len(list(tricky.query(query)))
+    for direct in (True, False):
+        written = write_solutions(tricky.query(query), fmt, cap=100, direct=direct)
+        assert written.body == expected
+        assert written.truncated is False
+        # JSON written directly is not counted; every other way is
+        assert written.rows == (None if direct and fmt == "json" else rows)
+    assert write_solutions(tricky.query(query), fmt).body == expected  # no cap at all
 
 
 def _rows(written) -> list[list]:
@@ -63,9 +67,9 @@ def test_the_cap_keeps_the_first_rows_in_order(tricky, fmt):
     query = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY STR(?o)"
     everything = [list(s) for s in tricky.query(query)]
     assert len(everything) == 8
-    at_cap = write_solutions(tricky.query(query), fmt, cap=8)
+    at_cap = write_solutions(tricky.query(query), fmt, cap=8, direct=False)
     assert (at_cap.rows, at_cap.truncated) == (8, False)
-    cut = write_solutions(tricky.query(query), fmt, cap=3)
+    cut = write_solutions(tricky.query(query), fmt, cap=3, direct=False)
     assert (cut.rows, cut.truncated) == (3, True)
     if fmt != "csv":  # CSV keeps no term types; the other formats read back as the same terms
         assert _rows(cut) == everything[:3]
@@ -75,8 +79,35 @@ def test_the_cap_keeps_the_first_rows_in_order(tricky, fmt):
         assert lines[0] == "s,o" and len(lines) == 4
 
 
+def test_json_is_written_directly_only_while_it_surely_fits_under_the_cap():
+    """Two solutions, one holding a literal with ``},{``: the bound counts three rows, so a cap
+    of 2 sends it back (None) to be counted exactly, which finds 2 rows and no cut."""
+    s = ox.Store()
+    s.add(ox.Quad(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"), ox.Literal("x },{ y")))
+    s.add(ox.Quad(ox.NamedNode(EX + "b"), ox.NamedNode(EX + "p"), ox.Literal("plain")))
+    query = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s"
+    assert write_solutions(s.query(query), "json", cap=3).body == s.query(query).serialize(
+        format=ox.QueryResultsFormat.JSON)
+    assert write_solutions(s.query(query), "json", cap=2) is None
+    exact = write_solutions(s.query(query), "json", cap=2, direct=False)
+    assert (exact.rows, exact.truncated) == (2, False)
+
+
+def test_the_json_bound_counts_boundaries_split_between_writes():
+    """3000 solutions are written in many pieces; with a cap of exactly 3000 the direct text is
+    kept, with 2999 it is not: not one boundary between two pieces was missed."""
+    s = ox.Store()
+    for i in range(3000):
+        s.add(ox.Quad(ox.NamedNode(f"{EX}n{i}"), ox.NamedNode(EX + "p"), ox.Literal(f"value {i}")))
+    query = "SELECT ?s ?o WHERE { ?s ?p ?o }"
+    whole = write_solutions(s.query(query), "json", cap=3000)
+    assert whole is not None and len(whole.body) > 100_000
+    assert whole.body == s.query(query).serialize(format=ox.QueryResultsFormat.JSON)
+    assert write_solutions(s.query(query), "json", cap=2999) is None
+
+
 def test_a_cap_of_zero_keeps_the_header(tricky):
-    cut = write_solutions(tricky.query("SELECT ?s ?o WHERE { ?s ?p ?o }"), "json", cap=0)
+    cut = write_solutions(tricky.query("SELECT ?s ?o WHERE { ?s ?p ?o }"), "json", cap=0, direct=False)
     assert (cut.rows, cut.truncated) == (0, True)
     assert cut.body == b'{"head":{"vars":["s","o"]},"results":{"bindings":[]}}'
 

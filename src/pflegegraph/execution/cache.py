@@ -113,7 +113,8 @@ class CachingRunner:
             entry = self._lookup(request)
             if entry is not None:
                 return Answer(entry.kind, entry.fmt, entry.truncated, entry.rows, entry.seconds,
-                              iter((entry.body,) if entry.body else ()), cached=True)
+                              iter((entry.body,) if entry.body else ()), cached=True,
+                              length=len(entry.body))
         with self._lock:
             self.__dict__["misses"] += 1
         answer = self.inner.run(request)

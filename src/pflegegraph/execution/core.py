@@ -50,10 +50,11 @@ class Answer:
     kind: str
     fmt: str
     truncated: bool
-    rows: int
+    rows: int | None  # None: not counted (JSON the engine wrote directly, within the cap)
     seconds: float
     chunks: Iterator[bytes] = field(default_factory=lambda: iter(()))
     cached: bool = False  # the body came from the result cache (``seconds``: the original run's)
+    length: int | None = None  # bytes in the body, where known before it is sent
 
     def close(self) -> None:
         close = getattr(self.chunks, "close", None)
@@ -102,7 +103,13 @@ def _evaluate(store, request: QueryRequest):
         def write(solutions, cap):
             return write_solutions(solutions, choose("select", request), cap)
 
-        return store.query(request.text, write=write, **kwargs)
+        result = store.query(request.text, write=write, **kwargs)
+        if result is None:  # JSON that may be over the cap: again, with the cap applied exactly
+            def exactly(solutions, cap):
+                return write_solutions(solutions, choose("select", request), cap, direct=False)
+
+            result = store.query(request.text, write=exactly, **kwargs)
+        return result
     return store.query(request.text, **kwargs)
 
 
@@ -178,7 +185,7 @@ def head_answer(messages: Iterator[tuple], on_close=None) -> Answer:
         if first[0] == "error":
             raise_error(first)
         _, kind, fmt, truncated, rows, seconds, body = first
-        return Answer(kind, fmt, truncated, rows, seconds, iter([body]))
+        return Answer(kind, fmt, truncated, rows, seconds, iter([body]), length=len(body))
     _, kind, fmt, truncated, rows, seconds = first
 
     return Answer(kind, fmt, truncated, rows, seconds, _Body(messages, on_close))

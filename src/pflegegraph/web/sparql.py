@@ -106,6 +106,8 @@ def sparql():
     if answer.fmt in {"csv", "tsv", "turtle"}:
         response.mimetype_params["charset"] = "utf-8"
     response.headers["Vary"] = "Accept"
+    if answer.length is not None:  # a body known in full: sent with its length, not in chunks
+        response.headers["Content-Length"] = str(answer.length)
     timing = f"engine;dur={answer.seconds * 1000:.2f}"
     response.headers["Server-Timing"] = timing + ', cache;desc="hit"' if answer.cached else timing
     if caching:
