@@ -225,3 +225,25 @@ def test_one_clients_runaways_leave_the_service_to_others(service):
     for _ in range(4):
         status, body = get_from("127.0.0.2", service, SELECT)
         assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 14
+
+
+def test_back_to_back_requests_are_never_refused(service):
+    """A whole answer is sent with its length, so the client may have read all of it before the
+    server thread finished: its place is given back before the answer goes out. Here a runaway
+    holds one of the address's two places, and the same address sends query after query, each on
+    a new connection (so to either server worker) as soon as it has the last answer: none is
+    refused."""
+    outcome = []
+    runaway = threading.Thread(target=lambda: outcome.append(get_from("127.0.0.4", service, RUNAWAY)))
+    runaway.start()
+    time.sleep(0.3)
+    answered = 0
+    try:
+        while runaway.is_alive():
+            status, body = get_from("127.0.0.4", service, SELECT + f" # {answered}")
+            assert status == 200, body
+            assert len(json.loads(body)["results"]["bindings"]) == 14
+            answered += 1
+    finally:
+        runaway.join()
+    assert outcome[0][0] == 503 and answered > 20

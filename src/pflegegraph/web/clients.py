@@ -150,15 +150,19 @@ class SlotBook:
 
 
 def run_counted(gate: ClientGate, runner, address: str | None, request, **options):
-    """``runner.run(request)`` as a query of ``address``. Its place is given back when the body
-    has been read to the end or closed (a WSGI server closes the body it was given, whether or not
-    it was sent in full), or when the run fails."""
+    """``runner.run(request)`` as a query of ``address``. Its place is given back at once when the
+    answer came whole (its length known: written in the query process, or from the cache), else
+    when the body has been read to the end or closed (a WSGI server closes the body it was given,
+    whether or not it was sent in full), or when the run fails."""
     ticket = gate.enter(address)
     try:
         answer = runner.run(request, **options)
     except BaseException:
         ticket.release()
         raise
+    if answer.length is not None:  # the whole body is here already: the query is over
+        ticket.release()
+        return answer
     answer.chunks = CountedChunks(answer.chunks, ticket)
     return answer
 
