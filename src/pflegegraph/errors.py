@@ -28,6 +28,14 @@ class UserError(PflegegraphError):
     """The request was understood but cannot be carried out as asked."""
 
 
+class RemoteFailure(PflegegraphError):
+    """The remote store could not be reached or failed (status 502)."""
+
+
+class ServiceCallFailed(RemoteFailure):
+    """A SERVICE endpoint the query calls could not be reached or failed (status 502)."""
+
+
 class UnreadableInputError(PflegegraphError):
     """An input file or directory is missing, unreadable or not valid RDF."""
 

@@ -16,13 +16,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from pflegegraph.binding import bind
-from pflegegraph.errors import QuerySyntaxError, UserError
+from pflegegraph.errors import QuerySyntaxError, ServiceCallFailed, UserError
 from pflegegraph.guard import dataset_of
 from pflegegraph.loader import SourceFile, load_folders
 from pflegegraph.namespaces import PREFIXES
 from pflegegraph.settings import Settings
 
 _POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
 
 @dataclass
@@ -125,7 +126,12 @@ class GraphStore:
             result = _collect(raw, limit)
         except SyntaxError as exc:
             raise _query_syntax_error(exc, source, text) from exc
-        except (OSError, ValueError, TypeError) as exc:
+        except OSError as exc:
+            if _SERVICE.search(text):  # the engine's HTTP client, calling a SERVICE endpoint
+                raise ServiceCallFailed(f"a SERVICE endpoint of the query could not be reached or "
+                                        f"failed: {exc}") from exc
+            raise UserError(f"the query could not be evaluated: {exc}") from exc
+        except (ValueError, TypeError) as exc:
             raise UserError(f"the query could not be evaluated: {exc}") from exc
         result.seconds = time.perf_counter() - started
         return result

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from pflegegraph.errors import PflegegraphError, QuerySyntaxError, UserError
+from pflegegraph.errors import (
+    PflegegraphError,
+    QuerySyntaxError,
+    RemoteFailure,
+    ServiceCallFailed,
+    UserError,
+)
 from pflegegraph.nativeresults import Written, write_solutions
 from pflegegraph.resultstream import stream
 from pflegegraph.store import GraphStore
@@ -25,10 +31,6 @@ class ServiceBusy(PflegegraphError):
 class QueryCrashed(UserError):
     """The engine crashed on this query (its worker died of SIGSEGV, or the engine raised
     something unexpected); the worker was replaced (status 400: the same query fails again)."""
-
-
-class RemoteFailure(PflegegraphError):
-    """The remote store could not be reached or failed (status 502)."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,8 @@ def answer(store, request: QueryRequest) -> Iterator[tuple]:
         yield ("error", "timeout", exc.message, None, None)
         return
     except RemoteFailure as exc:
-        yield ("error", "remote", exc.message, None, None)
+        kind = "service" if isinstance(exc, ServiceCallFailed) else "remote"
+        yield ("error", kind, exc.message, None, None)
         return
     except PflegegraphError as exc:
         yield ("error", "user", exc.message, None, None)
@@ -166,7 +169,8 @@ def raise_error(message: tuple) -> None:
     if kind == "crash":
         raise QueryCrashed(f"the query engine could not run this query: it failed on it ({text}); "
                            "the service itself is fine; write the query differently and try again")
-    raise {"timeout": QueryTimeout, "remote": RemoteFailure}.get(kind, UserError)(text)
+    raise {"timeout": QueryTimeout, "remote": RemoteFailure,
+           "service": ServiceCallFailed}.get(kind, UserError)(text)
 
 
 def head_answer(messages: Iterator[tuple], on_close=None) -> Answer:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
-from pflegegraph.errors import PflegegraphError, QuerySyntaxError
+from pflegegraph.errors import PflegegraphError, QuerySyntaxError, ServiceCallFailed
 from pflegegraph.execution import CachingRunner, QueryRequest, QueryTimeout, ServiceBusy
 from pflegegraph.execution.core import NotAcceptable, RemoteFailure
 from pflegegraph.guard import RefusedQuery, check_graph, check_query, looks_like_update
@@ -94,6 +94,8 @@ def sparql():
         return error(503, f"Busy: {exc.message}.", **{"Retry-After": "5"})
     except TooManyQueries as exc:
         return error(429, exc.message, **{"Retry-After": "5"})
+    except ServiceCallFailed as exc:
+        return error(502, f"Bad gateway: {exc.message}.")
     except RemoteFailure as exc:
         return error(502, f"The store behind this service failed: {exc.message}")
     except PflegegraphError as exc:
