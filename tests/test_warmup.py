@@ -23,7 +23,7 @@ def test_warm_opens_every_page_and_later_visits_are_cache_hits(settings, store):
         warmed = warm(app)
         assert gc.get_freeze_count() > 0  # what the warm-up built is out of the collector's scans
         gc.unfreeze()  # (the rest of the test session is not a server about to fork)
-        assert warmed.pages == len(urls) and warmed.failed == []
+        assert warmed.pages == len(urls) and warmed.failed == [] and warmed.skipped == []
         assert runner.entries >= 10 and "pflegegraph.browse" in app.extensions
         hits, misses = runner.hits, runner.misses
         page = app.test_client().get("/views/timeline")
@@ -56,3 +56,25 @@ def test_served_workers_start_with_the_answers_of_the_warm_up(tmp_path):
         assert "not cached" not in log
     with pflegegraph_service(tmp_path, env=clean_env(PFLEGEGRAPH_WARM_PAGES="false")) as url:
         assert _cached_answers(url) <= 1
+
+
+def test_a_slow_graph_does_not_hold_up_the_start(settings, store, monkeypatch):
+    """Queries stopped early during the warm-up leave their pages uncached (and listed), the
+    deadline is the setting again afterwards, and past the time budget no page is opened."""
+    from pflegegraph.web import warmup
+
+    app = create_app(settings.replace(result_cache_mb=8), store=store)
+    runner = app.extensions["pflegegraph.runner"]
+    try:
+        monkeypatch.setattr(warmup, "QUERY_SECONDS", 0.0001)
+        warmed = warm(app)
+        gc.unfreeze()
+        assert "/views/isek (503)" in warmed.failed and "/queries/timeline (503)" in warmed.failed
+        assert runner.timeout == settings.query_timeout
+        assert warmed.skipped == []
+        monkeypatch.setattr(warmup, "BUDGET_SECONDS", 0.0)
+        warmed = warm(app)
+        gc.unfreeze()
+        assert warmed.pages == 0 and warmed.skipped == page_urls(app)
+    finally:
+        runner.stop()

@@ -58,6 +58,8 @@ def run(args, settings) -> int:
     warmed = warm(app)
     if warmed is not None:
         failed = f"; not cached: {', '.join(warmed.failed)}" if warmed.failed else ""
+        if warmed.skipped:
+            failed += f"; {len(warmed.skipped)} more pages left to their first visitors (time budget)"
         print(f"pflegegraph: opened {warmed.pages} pages in {warmed.seconds:.1f} s to warm the "
               f"indexes and the result cache{failed}", file=sys.stderr, flush=True)
     where = (f"remote store {settings.endpoint}" if settings.endpoint else

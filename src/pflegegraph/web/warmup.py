@@ -7,8 +7,12 @@ worker starts with the indexes and the cache (shared copy-on-write) instead of e
 them while its first visitors wait; on a large graph the whole-graph queries of the views take
 a good part of a second each. What it built is then frozen out of the garbage collector's scans
 (``gc.freeze``). The query processes started for it are stopped again before the fork (each
-worker starts its own). Each page is limited by the query deadline like any other;
-a page whose query is stopped is simply not cached.
+worker starts its own).
+
+The start must not wait long on a graph whose pages are slow: during the warm-up each query is
+stopped after ``QUERY_SECONDS`` (or ``query_timeout``, if shorter), a page whose query is stopped
+is simply not cached, and once ``BUDGET_SECONDS`` have passed the remaining pages are left to
+their first visitors.
 """
 
 from __future__ import annotations
@@ -25,10 +29,15 @@ VIEWS = ("/", "/views/action-fields", "/views/isek", "/views/isek.csv", "/views/
          "/views/target-groups", "/queries", "/search?q=Pflege")
 
 
+BUDGET_SECONDS = 60.0
+QUERY_SECONDS = 10.0
+
+
 @dataclass
 class Warmed:
-    pages: int
-    failed: list[str]
+    pages: int  # pages opened
+    failed: list[str]  # opened, but not with 200 (their query stopped, say): "URL (status)"
+    skipped: list[str]  # not opened: the time budget was spent
     seconds: float
 
 
@@ -49,20 +58,29 @@ def warm(app: Flask) -> Warmed | None:
         return None
     started = time.perf_counter()
     client = app.test_client()
-    failed = []
+    runner = app.extensions["pflegegraph.runner"]
+    failed: list[str] = []
     urls = page_urls(app)
-    for url in urls:
-        response = client.get(url, environ_base={"REMOTE_ADDR": "127.0.0.1"})
-        if response.status_code != 200:
-            failed.append(f"{url} ({response.status_code})")
-        response.close()
+    opened = 0
+    runner.timeout = min(settings.query_timeout, QUERY_SECONDS)
+    try:
+        for url in urls:
+            if time.perf_counter() - started > BUDGET_SECONDS:
+                break
+            response = client.get(url, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+            if response.status_code != 200:
+                failed.append(f"{url} ({response.status_code})")
+            response.close()
+            opened += 1
+    finally:
+        runner.timeout = settings.query_timeout
     # The indexes and the cached answers live as long as the process: keep the garbage
     # collector from walking them (millions of objects at 1M triples) in every full collection,
     # which otherwise stalls a request now and then for a tenth of a second. In the forked
     # workers this also keeps their pages shared.
     gc.collect()
     gc.freeze()
-    return Warmed(len(urls), failed, time.perf_counter() - started)
+    return Warmed(opened, failed, urls[opened:], time.perf_counter() - started)
 
 
 def hand_over(app: Flask) -> None:
