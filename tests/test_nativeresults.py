@@ -141,3 +141,16 @@ def test_the_service_answers_with_the_engines_own_text(client, store, fmt):
     assert response.status_code == 200
     assert expected.count(b"Braunschweig") > 0
     assert response.data == expected
+
+
+def test_a_failed_conversion_is_a_plain_error_not_a_syntax_error(tricky, monkeypatch):
+    from pflegegraph import nativeresults
+    from pflegegraph.errors import QuerySyntaxError, UserError
+
+    def broken(*args, **kwargs):
+        raise SyntaxError("unexpected term")
+
+    monkeypatch.setattr(nativeresults.ox, "parse_query_results", broken)
+    with pytest.raises(UserError, match="could not write its answer as xml") as caught:
+        write_solutions(tricky.query("SELECT * WHERE { ?s ?p ?o }"), "xml")
+    assert not isinstance(caught.value, QuerySyntaxError)

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from pflegegraph.errors import UserError
+
 FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
@@ -123,5 +125,9 @@ def write_solutions(solutions: ox.QuerySolutions, fmt: str, cap: int | None = No
     rows = max(0, target.lines - 1)
     if fmt == "tsv":
         return Written(fmt, tsv, rows, truncated)
-    body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=FORMATS[fmt])
+    try:
+        body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=FORMATS[fmt])
+    except (SyntaxError, ValueError) as exc:  # not the query's fault: never a "syntax error" for it
+        raise UserError(f"the engine could not write its answer as {fmt} ({exc}); ask for "
+                        "another format, such as text/tab-separated-values") from None
     return Written(fmt, body, rows, truncated)
