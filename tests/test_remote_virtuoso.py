@@ -45,7 +45,7 @@ def test_push_twice_gives_the_same_counts(virtuoso, remote, store, run_cli):
 
 def test_anonymous_update_is_refused_by_virtuoso(virtuoso, run_cli):
     done = run_cli("push", "--endpoint", f"{virtuoso}/sparql", "--graph", "https://example.org/x")
-    assert done.returncode == 1
+    assert done.returncode == 3
     assert done.stderr.startswith(f"pflegegraph: error: the push failed while preparing the staging "
                                   f"graphs: {virtuoso}/sparql answered: Virtuoso 42000 Error SR186:SECURITY: "
                                   "No permission to execute procedure DB.DBA.SPARUL_DROP")

@@ -1,7 +1,8 @@
 """Error types shared by the core, the CLI and the web faces.
 
 Every error a user can cause carries a plain message and an exit code:
-1 for a user error (unknown name, bad parameter, SPARQL syntax), 2 for unreadable input.
+1 for a user error (unknown name, bad parameter, SPARQL syntax), 2 for unreadable input, 3 when a
+remote store could not be reached, refused or failed (``push``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_USER_ERROR = 1
 EXIT_UNREADABLE = 2
+EXIT_REMOTE = 3
 
 
 class PflegegraphError(Exception):
@@ -30,6 +32,8 @@ class UserError(PflegegraphError):
 
 class RemoteFailure(PflegegraphError):
     """The remote store could not be reached or failed (status 502)."""
+
+    exit_code = EXIT_REMOTE
 
 
 class ServiceCallFailed(RemoteFailure):

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from pflegegraph.errors import PflegegraphError
+from pflegegraph.errors import EXIT_REMOTE, PflegegraphError
 from pflegegraph.remote import RemoteStore, connection_failure
 
 STAGING = "urn:x-pflegegraph:staging:"
@@ -39,6 +39,8 @@ BATCH_TRIPLES = 2000
 
 class PushFailed(PflegegraphError):
     """The push stopped part-way; the message says what state the store is left in."""
+
+    exit_code = EXIT_REMOTE
 
 
 @dataclass
