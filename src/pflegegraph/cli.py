@@ -40,7 +40,8 @@ examples:
   pflegegraph --data ../wolfsburg stats                 another municipality's data instead
   pflegegraph serve --port 8080                         the SPARQL service and pages
 
-exit codes: 0 ok, 1 user error, 2 unreadable input (missing file, broken Turtle)
+exit codes: 0 ok, 1 user error, 2 unreadable input (missing file, broken Turtle), 3 the store
+of a push could not be reached, refused or failed
 """
 
 

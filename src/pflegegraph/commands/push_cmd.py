@@ -18,10 +18,11 @@ def register(sub, common):
                     "push fails part-way (the store goes away, a request is refused) the previous "
                     "graphs stay as they were, and the message says what state the store is in. "
                     "Credentials: PFLEGEGRAPH_ENDPOINT_USER and PFLEGEGRAPH_ENDPOINT_PASSWORD.",
-        epilog="exit codes: 0 pushed, and every graph holds as many triples as were sent; 1 the "
-               "push failed part-way or did not start (the message says what the store holds "
-               "now; push again when the store is back), a graph holds a different count, or an "
-               "option is wrong; 2 unreadable input (missing file, broken Turtle)")
+        epilog="exit codes: 0 pushed, and every graph holds as many triples as were sent; 1 a "
+               "graph holds a different count, or an option is wrong; 2 unreadable input (missing "
+               "file, broken Turtle); 3 the push failed part-way or did not start (the store could "
+               "not be reached, refused a request or failed; the message says what the store holds "
+               "now; push again when the store is back)")
     p.add_argument("--endpoint", help="SPARQL query endpoint URL (setting endpoint)")
     p.add_argument("--update-endpoint", help="SPARQL update endpoint URL (setting update_endpoint; "
                                              "default: the query endpoint)")
