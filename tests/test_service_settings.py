@@ -41,6 +41,15 @@ def test_worker_cap_is_the_setting(strict_app):
     assert (pool.size, pool.max_size) == (1, 2)
 
 
+@pytest.mark.parametrize(("threads", "standing", "cap"), [(16, 2, 16), (5, 2, 5), (2, 3, 3)])
+def test_by_default_a_server_worker_has_a_query_worker_per_thread(store, threads, standing, cap):
+    from pflegegraph.web import build_runner
+
+    settings = Settings.load({"threads": threads, "query_workers": standing}, environ={})
+    runner = build_runner(settings, store)
+    assert (runner.size, runner.max_size) == (standing, cap)
+
+
 def test_head_sends_no_body_and_keeps_the_worker(strict_app):
     client = strict_app.test_client()
     pool = strict_app.extensions["pflegegraph.runner"]

@@ -117,7 +117,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Most query processes per service worker. When every process is busy (runaway queries "
             "waiting for their deadline, or a steady load), extra ones are forked up to this number; "
             "an extra one idle for 10 s is stopped. Past it a request waits, and gets 503 Busy after "
-            "query_timeout. 0: four times query_workers plus two.", int, "integer"),
+            "query_timeout. 0: one per thread (the setting threads), so that every request a "
+            "service worker has taken can run its query.", int, "integer"),
     Setting("result_cache_mb", 64,
             "Megabytes of complete query answers kept in memory per service worker process and "
             "given again without running the query (embedded store only; a remote store is never "

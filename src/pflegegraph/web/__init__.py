@@ -37,8 +37,10 @@ def build_runner(settings: Settings, store):
     from pflegegraph.execution import CachingRunner, InlineRunner, WorkerPool
 
     if isinstance(store, GraphStore):
-        pool = WorkerPool(store, settings.query_workers, settings.query_timeout,
-                          max_size=settings.query_workers_max)
+        # by default one query process per thread at most: every request a server worker takes
+        # can have its query running, however many of them are runaways waiting for the deadline
+        cap = settings.query_workers_max or max(settings.threads, settings.query_workers)
+        pool = WorkerPool(store, settings.query_workers, settings.query_timeout, max_size=cap)
         if settings.result_cache_mb > 0:
             return CachingRunner(pool, settings.result_cache_mb * 1024 * 1024)
         return pool
