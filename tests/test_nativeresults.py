@@ -154,3 +154,19 @@ def test_a_failed_conversion_is_a_plain_error_not_a_syntax_error(tricky, monkeyp
     with pytest.raises(UserError, match="could not write its answer as xml") as caught:
         write_solutions(tricky.query("SELECT * WHERE { ?s ?p ?o }"), "xml")
     assert not isinstance(caught.value, QuerySyntaxError)
+
+
+def test_pages_read_the_answers_as_rdf_terms(app):
+    """A page's query comes back as TSV and is read into terms; ASK into a boolean."""
+    from pflegegraph.web.browse import running
+
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.9"}):
+        rows = running.run_text("SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> "
+                                "?label FILTER(?s = <https://w3id.org/pflegegraph/id/03101000/"
+                                "handlungsfeld/wohnen>) } ORDER BY ?label")
+        assert rows.variables == ["s", "label"]
+        assert [(r["s"].value, r["label"].value, r["label"].language) for r in rows.rows] == [
+            ("https://w3id.org/pflegegraph/id/03101000/handlungsfeld/wohnen", "Housing", "en"),
+            ("https://w3id.org/pflegegraph/id/03101000/handlungsfeld/wohnen", "Wohnen", "de")]
+        assert running.run_text("ASK { ?s ?p ?o }").boolean is True
+        assert running.run_text("ASK { <urn:x> <urn:y> <urn:z> }").boolean is False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -102,15 +103,12 @@ def _evaluate(store, request: QueryRequest):
     kwargs = {"default_graphs": _nodes(request.default_graphs),
               "named_graphs": _nodes(request.named_graphs), "limit": request.row_limit}
     if isinstance(store, GraphStore):
-        def write(solutions, cap):
-            return write_solutions(solutions, choose("select", request), cap)
+        def write(solutions, cap, direct=True):
+            return write_solutions(solutions, choose("select", request), cap, direct)
 
         result = store.query(request.text, write=write, **kwargs)
         if result is None:  # JSON that may be over the cap: again, with the cap applied exactly
-            def exactly(solutions, cap):
-                return write_solutions(solutions, choose("select", request), cap, direct=False)
-
-            result = store.query(request.text, write=exactly, **kwargs)
+            result = store.query(request.text, write=functools.partial(write, direct=False), **kwargs)
         return result
     return store.query(request.text, **kwargs)
 
@@ -175,8 +173,9 @@ def raise_error(message: tuple) -> None:
 
 def head_answer(messages: Iterator[tuple], on_close=None) -> Answer:
     """The answer whose head is the first message. ``on_close(finished)`` is called exactly once:
-    with True when the answer was read to its end (or came whole, or was an error message), with False when it
-    was not (the body was left unread, or reading the head failed: the worker must be replaced)."""
+    with True when the answer was read to its end (or came whole, or was an error message), with
+    False when it was not (the body was left unread, or reading the head failed: the worker must
+    be replaced)."""
     try:
         first = next(messages)
     except BaseException:

@@ -60,7 +60,7 @@ def run_text(text: str, row_limit: int | None = None) -> QueryResult:
     try:
         if answer.fmt == "ntriples":
             result = QueryResult("graph", triples=list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)))
-        elif answer.kind == "ask":
+        elif answer.kind == "ask":  # TSV of resultstream: "?_askResult", then true or false
             result = QueryResult("ask", boolean=body.split()[-1:] == [b"true"])
         else:
             solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
