@@ -62,3 +62,20 @@ def test_head_sends_no_body_and_keeps_the_worker(strict_app):
     rows = json.loads(client.get("/sparql", query_string={"query": SELECT},
                                  headers={"Accept": JSON_TYPE}).data)["results"]["bindings"]
     assert len(rows) == 14
+
+
+def test_settings_given_as_text_are_read_like_their_environment_variables(tmp_path):
+    import os
+    from pathlib import Path
+
+    from pflegegraph.errors import UserError
+
+    settings = Settings.load({"data": f"{tmp_path}/a{os.pathsep}{tmp_path}/b", "port": "8081",
+                              "warm_pages": "false", "service_allowlist": "https://a.example/ x"},
+                             environ={})
+    assert settings.data == [Path(f"{tmp_path}/a"), Path(f"{tmp_path}/b")]
+    assert (settings.port, settings.warm_pages) == (8081, False)
+    assert settings.service_allowlist == ["https://a.example/", "x"]
+    assert settings.replace(row_limit="50").row_limit == 50
+    with pytest.raises(UserError, match="setting port='eighty' is not a valid integer"):
+        Settings.load({"port": "eighty"}, environ={})

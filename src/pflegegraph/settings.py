@@ -148,6 +148,20 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _from_text(name: str, value: Any) -> Any:
+    """A value given as text for a setting of another type (``{"data": "a/b"}``, ``{"port":
+    "8080"}``) is read the way its environment variable is; any other value is kept as given."""
+    setting = _BY_NAME[name]
+    if not isinstance(value, str) or setting.parse is str:
+        return value
+    try:
+        return setting.parse(value)
+    except ValueError as exc:
+        raise UserError(f"setting {name}={value!r} is not a valid {setting.kind}: {exc}") from exc
+
+
 _CHOICES = {"backend": {"local", "remote"}, "lang": {"de", "en"}, "endpoint_auth": {"basic", "digest"},
             "validate_fail_on": {"violation", "warning", "info"}}
 
@@ -182,7 +196,7 @@ class Settings(Mapping[str, Any]):
                 raise UserError(f"unknown setting {name!r}")
             if value is None:
                 continue
-            values[name] = value
+            values[name] = _from_text(name, value)
             origins[name] = "option"
         for name, allowed in _CHOICES.items():
             if values[name] not in allowed:
@@ -214,7 +228,7 @@ class Settings(Mapping[str, Any]):
         for name, value in changes.items():
             if name not in _BY_NAME:
                 raise UserError(f"unknown setting {name!r}")
-            values[name] = value
+            values[name] = _from_text(name, value)
             origins[name] = "option"
         return Settings(values, origins)
 
