@@ -142,6 +142,19 @@ def test_q_values_choose_the_format(service):
     assert body.splitlines() == ["_askResult", "true"]
 
 
+@pytest.mark.parametrize(("accept", "media"), [
+    ("text/csv, */*", "text/csv"),  # a type the client names beats one it matched with */*
+    ("*/*;q=0.8, text/tab-separated-values;q=0.8", "text/tab-separated-values"),
+    ("text/*, text/csv;q=0", "application/sparql-results+xml"),  # text/xml by text/*; CSV refused
+    ("*/*", "application/sparql-results+json"),  # the service's own first choice
+])
+def test_the_most_specific_accept_entry_decides(service, accept, media):
+    query = "SELECT ?f WHERE { ?f a <https://w3id.org/pflegegraph/def#ActionField> } LIMIT 1"
+    status, headers, body = http(service + "?" + q({"query": query}), headers={"Accept": accept})
+    assert status == 200 and headers["Content-Type"].split(";")[0] == media
+    assert "handlungsfeld" in body
+
+
 def test_format_parameter_overrides_accept(service):
     status, headers, body = http(service + "?" + q({"query": "ASK {}", "format": "json"}),
                                  headers={"Accept": "text/csv"})

@@ -112,6 +112,27 @@ def test_browsers_get_html_and_unknown_accept_gets_406(web):
     assert r.status_code == 406 and "text/turtle" in r.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(("accept", "mime"), [
+    ("text/*, text/html;q=0", "text/turtle"),  # HTML refused by name: text/* gives Turtle
+    ("text/turtle, */*", "text/turtle"),  # named beats */* at equal q
+    ("application/ld+json;q=0.9, text/html;q=0.9", "text/html"),  # a tie: HTML first
+    ("*/*", "text/html"),
+])
+def test_the_most_specific_accept_entry_decides(web, accept, mime):
+    r = web.get("/id/03101000/handlungsfeld/wohnen", headers={"Accept": accept})
+    assert r.status_code == 200 and r.mimetype == mime
+    assert "Wohnen" in r.get_data(as_text=True)
+
+
+def test_catalog_negotiates_by_the_same_rule(web):
+    r = web.get("/catalog", headers={"Accept": "text/*, text/html;q=0"})
+    assert r.mimetype == "text/turtle" and "dcat:Catalog" in r.get_data(as_text=True)
+    r = web.get("/catalog", headers={"Accept": "image/png"})  # nothing fits: Turtle, as before
+    assert r.mimetype == "text/turtle"
+    r = web.get("/catalog", headers={"Accept": "text/html, application/ld+json"})
+    assert r.mimetype == "text/html"
+
+
 def test_unknown_iri_gets_helpful_404_with_search(web):
     r = web.get("/id/03101000/handlungsfeld/wohnenn")
     body = r.get_data(as_text=True)

@@ -68,33 +68,45 @@ def format_override(values: list[str]) -> tuple[str, ...]:
 
 
 def accepted(accept: MIMEAccept) -> tuple[str, ...]:
-    """Format names in the order the client prefers them; empty if none is acceptable."""
+    """Format names in the order the client prefers them; empty if none is acceptable. At equal
+    q a type the client named beats one it only matched with ``type/*`` or ``*/*``
+    (``Accept: text/csv, */*`` gets CSV), then the service's own order decides."""
     if not accept:
         return PREFERENCE
     scored = []
     for rank, fmt in enumerate(PREFERENCE):
-        best = max(_quality(accept, media) for media in MEDIA[fmt])
-        if best > 0:
-            scored.append((-best, rank, fmt))
-    return tuple(fmt for _, _, fmt in sorted(scored))
+        q, specific = max(quality(accept, media) for media in MEDIA[fmt])
+        if q > 0:
+            scored.append((-q, -specific, rank, fmt))
+    return tuple(fmt for *_, fmt in sorted(scored))
 
 
-def _quality(accept: MIMEAccept, media: str) -> float:
-    # Werkzeug's quality() also matches */* and type/*; the most specific entry wins.
-    kind, _, sub = media.partition("/")
-    exact = wildcard = star = None
-    for value, quality in accept:
+def best(accept: MIMEAccept, offers: dict[str, tuple[str, ...]]) -> str | None:
+    """Of ``offers`` (a name and its media types, in the server's order of preference), the one
+    the client prefers by the same rule as ``accepted``; None if it accepts none of them."""
+    scored = []
+    for rank, (name, types) in enumerate(offers.items()):
+        q, specific = max(quality(accept, media) for media in types)
+        if q > 0:
+            scored.append((-q, -specific, rank, name))
+    return min(scored)[-1] if scored else None
+
+
+def quality(accept: MIMEAccept, media: str) -> tuple[float, int]:
+    """The q the client gives ``media`` and how specifically: 2 for the type named, 1 for
+    ``type/*``, 0 for ``*/*`` (or no match, with q 0). The most specific entry decides, as RFC 9110
+    says: ``text/*, text/html;q=0`` refuses HTML."""
+    kind, _, _sub = media.partition("/")
+    found: dict[int, float] = {}
+    for value, q in accept:
         v = value.split(";")[0].strip().lower()
-        if v == media:
-            exact = quality if exact is None else max(exact, quality)
-        elif v == f"{kind}/*":
-            wildcard = quality if wildcard is None else max(wildcard, quality)
-        elif v in {"*/*", "*"}:
-            star = quality if star is None else max(star, quality)
-    for q in (exact, wildcard, star):
-        if q is not None:
-            return q
-    return 0.0
+        level = 2 if v == media else 1 if v == f"{kind}/*" else 0 if v in {"*/*", "*"} else -1
+        if level >= 0:
+            found[level] = max(found.get(level, 0.0), q)
+    if not found:
+        return 0.0, 0
+    level = max(found)
+    return found[level], level
 
 
 def media_type(fmt: str) -> str:

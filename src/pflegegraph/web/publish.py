@@ -19,6 +19,7 @@ from flask import Blueprint, Response, abort, current_app, request, send_from_di
 from pflegegraph.publish.catalog import CATALOG_PREFIXES
 from pflegegraph.publish.export import export
 from pflegegraph.store import GraphStore
+from pflegegraph.web import negotiation
 
 bp = Blueprint("publish", __name__)
 _lock = threading.Lock()
@@ -62,10 +63,13 @@ def _negotiate_rdf(triples: list, html_view) -> Response:
             abort(400, f"Unknown format {wanted!r}; use one of {', '.join(_BY_NAME)}.")
         media, fmt = _BY_NAME[wanted]
     else:
-        best = request.accept_mimetypes.best_match([*_RDF, "text/html"], default="text/turtle")
+        offers = {media: (media,) for media in ["text/html", *_RDF]}  # ties: HTML, as pages do
+        accept = request.accept_mimetypes
+        best = negotiation.best(accept, offers) if request.headers.get("Accept") else None
         if best == "text/html":
             return html_view()
-        media, fmt = best, _RDF[best][1]
+        media = best or "text/turtle"  # nothing asked for, or nothing acceptable: Turtle
+        fmt = _RDF[media][1]
     prefixes = CATALOG_PREFIXES if fmt != ox.RdfFormat.JSON_LD else None
     body = ox.serialize(triples, format=fmt, prefixes=prefixes)
     response = Response(body, mimetype=media)

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from pflegegraph.labels import LabelIndex, clean
 from pflegegraph.namedqueries import QueryCatalog
 from pflegegraph.search import SearchIndex
+from pflegegraph.web import negotiation
 
 log = logging.getLogger("pflegegraph.web.browse")
 
@@ -173,26 +174,15 @@ def secure(response: Response) -> Response:
 
 
 def negotiate(default: str = "html") -> str | None:
-    """The format the client asked for: ``format`` parameter, else Accept; None if none fits."""
+    """The format the client asked for: ``format`` parameter, else Accept; None if none fits.
+    Ties go to the earlier format (HTML first), after a type the client named."""
     asked = request.args.get("format", "").strip().lower()
     if asked:
         return FORMAT_ALIASES.get(asked)
     accept = request.accept_mimetypes
     if not accept or not request.headers.get("Accept"):
         return default
-    best, best_q = None, 0.0
-    for fmt, types in ACCEPTED.items():  # ties go to the earlier format (html first)
-        q = 0.0
-        for mime in types:
-            for value, quality in accept:
-                v = value.split(";")[0].strip().lower()
-                if v == mime:
-                    q = max(q, quality + 0.001)  # an exact type beats a wildcard of equal q
-                elif v in {"*/*", "*"} or v == mime.split("/")[0] + "/*":
-                    q = max(q, quality)
-        if q > best_q:
-            best, best_q = fmt, q
-    return best
+    return negotiation.best(accept, ACCEPTED)
 
 
 def not_acceptable(formats: list[str]) -> Response:
