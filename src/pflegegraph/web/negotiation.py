@@ -68,35 +68,35 @@ def format_override(values: list[str]) -> tuple[str, ...]:
 
 
 def accepted(accept: MIMEAccept) -> tuple[str, ...]:
-    """Format names in the order the client prefers them; empty if none is acceptable. At equal
-    q a type the client named beats one it only matched with ``type/*`` or ``*/*``
-    (``Accept: text/csv, */*`` gets CSV), then the service's own order decides."""
+    """Format names in the order the client prefers them; empty if none is acceptable."""
     if not accept:
         return PREFERENCE
-    scored = []
-    for rank, fmt in enumerate(PREFERENCE):
-        q, specific = max(quality(accept, media) for media in MEDIA[fmt])
-        if q > 0:
-            scored.append((-q, -specific, rank, fmt))
-    return tuple(fmt for *_, fmt in sorted(scored))
+    return ranked(accept, {fmt: MEDIA[fmt] for fmt in PREFERENCE})
 
 
 def best(accept: MIMEAccept, offers: dict[str, tuple[str, ...]]) -> str | None:
-    """Of ``offers`` (a name and its media types, in the server's order of preference), the one
-    the client prefers by the same rule as ``accepted``; None if it accepts none of them."""
+    """The offer the client prefers (see ``ranked``); None if it accepts none of them."""
+    order = ranked(accept, offers)
+    return order[0] if order else None
+
+
+def ranked(accept: MIMEAccept, offers: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The acceptable ``offers`` (a name and its media types, in the server's order of
+    preference), best first: by q; at equal q a type the client named beats one it only matched
+    with ``type/*`` or ``*/*`` (``Accept: text/csv, */*`` gets CSV); then the server's order."""
     scored = []
     for rank, (name, types) in enumerate(offers.items()):
         q, specific = max(quality(accept, media) for media in types)
         if q > 0:
             scored.append((-q, -specific, rank, name))
-    return min(scored)[-1] if scored else None
+    return tuple(name for *_, name in sorted(scored))
 
 
 def quality(accept: MIMEAccept, media: str) -> tuple[float, int]:
     """The q the client gives ``media`` and how specifically: 2 for the type named, 1 for
     ``type/*``, 0 for ``*/*`` (or no match, with q 0). The most specific entry decides, as RFC 9110
     says: ``text/*, text/html;q=0`` refuses HTML."""
-    kind, _, _sub = media.partition("/")
+    kind = media.partition("/")[0]
     found: dict[int, float] = {}
     for value, q in accept:
         v = value.split(";")[0].strip().lower()
