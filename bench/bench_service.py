@@ -252,6 +252,7 @@ def main() -> int:
     parser.add_argument("--overhead-only", action="store_true",
                         help="start only pflegegraph without the cache, and measure only its "
                         "overhead over the raw engine and the runaway p99 (no load, no other servers)")
+    parser.add_argument("--queries", help="only these named queries (comma-separated)")
     args = parser.parse_args()
     data_options: tuple[str, ...] = ()
     overrides: dict = {}
@@ -267,6 +268,7 @@ def main() -> int:
         q.name: bind(q.text, q.bindings({}, store.prefixes))
         for q in catalog
         if not any(p.required and p.default is None for p in q.params)
+        and (not args.queries or q.name in args.queries.split(","))
     }
     out: dict = {"concurrency": args.concurrency, "seconds": args.seconds, "size": args.size or "shipped",
                  "triples": len(store.store), "servers": {}, "rows": {}}

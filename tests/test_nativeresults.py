@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from pflegegraph.nativeresults import FORMATS, write_solutions
+from pflegegraph.nativeresults import FORMATS, _BoundCounter, _CapReached, write_solutions
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -104,6 +104,24 @@ def test_the_json_bound_counts_boundaries_split_between_writes():
     assert whole is not None and len(whole.body) > 100_000
     assert whole.body == s.query(query).serialize(format=ox.QueryResultsFormat.JSON)
     assert write_solutions(s.query(query), "json", cap=2999) is None
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 8192])
+def test_the_json_bound_sees_a_boundary_cut_into_pieces_of_any_size(size):
+    """The text of 3 solutions fed in pieces of ``size`` bytes: with a cap of 3 it is kept, with 2
+    it is not: both boundaries are counted once each, also when ``},{`` is spread over three
+    one-byte pieces. (It holds 7 ``{``: past a cap of 2 the boundaries are counted.)"""
+    text = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"a"}},' \
+           b'{"x":{"type":"literal","value":"b"}},{}]}}'
+    for cap, kept in ((3, True), (2, False)):
+        counter = _BoundCounter(cap)
+        try:
+            for start in range(0, len(text), size):
+                counter.write(text[start:start + size])
+        except _CapReached:
+            assert not kept
+        else:
+            assert kept and b"".join(counter.parts) == text
 
 
 def test_a_cap_of_zero_keeps_the_header(tricky):

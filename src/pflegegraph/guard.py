@@ -134,12 +134,12 @@ def _allowed(iri: str, allowlist: Iterable[str]) -> bool:
                for entry in allowlist)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Dataset:
-    """The graphs a query names in FROM and FROM NAMED (empty lists if it names none)."""
+    """The graphs a query names in FROM and FROM NAMED (empty if it names none)."""
 
-    default: list[str]
-    named: list[str]
+    default: tuple[str, ...]
+    named: tuple[str, ...]
 
     @property
     def given(self) -> bool:
@@ -181,11 +181,25 @@ def check_query(text: str, graphs: Iterable[str], allowlist: Iterable[str] = (),
                 max_nesting: int = MAX_NESTING) -> Dataset:
     """The query's FROM/FROM NAMED dataset; RefusedQuery if it reaches beyond the loaded
     graphs and the allow-list, TooDeep if it nests deeper than ``max_nesting`` (0: no limit)."""
-    dataset = Dataset([], [])
+    allowlist = tuple(allowlist)
+    scan = _scanned if len(text) <= _CACHED_TEXT else _scan_query
+    dataset = scan(text, allowlist, max_nesting)
+    if dataset.default or dataset.named:
+        graphs = set(graphs)
+        for target in dataset.default:
+            check_graph(target, graphs, allowlist, "FROM")
+        for target in dataset.named:
+            check_graph(target, graphs, allowlist, "FROM NAMED")
+    return dataset
+
+
+def _scan_query(text: str, allowlist: tuple[str, ...], max_nesting: int) -> Dataset:
+    """Everything ``check_query`` checks that does not depend on the loaded graphs, and the
+    dataset the query names."""
+    default: list[str] = []
+    named: list[str] = []
     scan = _Scan(text)
     items = scan.items
-    graphs = set(graphs)
-    allowlist = list(allowlist)
     first_form = None
     for k, tok in enumerate(items):
         word = _word(tok)
@@ -217,10 +231,14 @@ def check_query(text: str, graphs: Iterable[str], allowlist: Iterable[str] = (),
             at = k + 2 if k + 1 < len(items) and _word(items[k + 1]) == "NAMED" else k + 1
             target = scan.iri_at(at)
             if target is not None:
-                check_graph(target, graphs, allowlist, "FROM NAMED" if at == k + 2 else "FROM")
-                (dataset.named if at == k + 2 else dataset.default).append(target)
+                (named if at == k + 2 else default).append(target)
     check_nesting(text, max_nesting, items)
-    return dataset
+    return Dataset(tuple(default), tuple(named))
+
+
+# A service sees the same query text again and again (a dashboard, the named queries): its scan
+# is kept. A refused query is not kept; it is scanned again each time (and refused again).
+_scanned = functools.lru_cache(maxsize=256)(_scan_query)
 
 
 def check_graph(iri: str, graphs: set[str], allowlist: Iterable[str], where: str) -> None:
@@ -246,4 +264,4 @@ def dataset_of(text: str) -> Dataset:
     try:
         return check_query(text, (), ("",), 0)  # "" is a prefix of every IRI: nothing is refused
     except UserError:
-        return Dataset([], [])
+        return Dataset((), ())

@@ -113,10 +113,12 @@ def _evaluate(store, request: QueryRequest):
     return store.query(request.text, **kwargs)
 
 
-def answer(store, request: QueryRequest) -> Iterator[tuple]:
+def answer(store, request: QueryRequest, shared=None) -> Iterator[tuple]:
     """The messages of one answer: ("head", kind, fmt, truncated, rows, seconds), ("chunk",
     bytes)..., ("end",); or ("whole", kind, fmt, truncated, rows, seconds, bytes) for a head and
-    its whole body at once; or one ("error", kind, text, line, column) message."""
+    its whole body at once; or ("shared", kind, fmt, truncated, rows, seconds, length) for a head
+    whose body was written into ``shared`` (a sharedbody.SharedBody); or one ("error", kind,
+    text, line, column) message."""
     started = time.perf_counter()
     try:
         result = _evaluate(store, request)
@@ -139,6 +141,9 @@ def answer(store, request: QueryRequest) -> Iterator[tuple]:
         return
     if isinstance(result, Written):
         head = (result.kind, fmt, result.truncated, result.rows, time.perf_counter() - started)
+        if shared is not None and shared.fits(result.body):
+            yield ("shared", *head, shared.put(result.body))
+            return
         if len(result.body) <= WHOLE_MAX:
             yield ("whole", *head, result.body)
             return
@@ -171,18 +176,21 @@ def raise_error(message: tuple) -> None:
            "service": ServiceCallFailed}.get(kind, UserError)(text)
 
 
-def head_answer(messages: Iterator[tuple], on_close=None) -> Answer:
+def head_answer(messages: Iterator[tuple], on_close=None, shared=None) -> Answer:
     """The answer whose head is the first message. ``on_close(finished)`` is called exactly once:
     with True when the answer was read to its end (or came whole, or was an error message), with
     False when it was not (the body was left unread, or reading the head failed: the worker must
-    be replaced)."""
+    be replaced). A body in ``shared`` is copied out before ``on_close``, which lets the worker
+    write the next one."""
     try:
         first = next(messages)
+        if first[0] == "shared":
+            first = (*first[:-1], shared.take(first[-1]))
     except BaseException:
         if on_close:
             on_close(False)
         raise
-    if first[0] in {"error", "whole"}:
+    if first[0] in {"error", "whole", "shared"}:
         if on_close:
             on_close(True)
         if first[0] == "error":

@@ -40,6 +40,7 @@ from pflegegraph.execution.core import (
     ServiceBusy,
     head_answer,
 )
+from pflegegraph.execution.sharedbody import SharedBody
 from pflegegraph.execution.zygote import Zygote, ZygoteGone
 
 # Signals with which the engine itself ends a process (a crash); SIGKILL is ours or the OOM killer's.
@@ -57,6 +58,7 @@ class _Worker:
     query: str = ""  # the query it runs, for the log when it dies on it
     idle_since: float = 0.0  # when it last came back idle (time.monotonic)
     demoted: bool = False  # given a lower CPU priority (a long query); not reused afterwards
+    shared: SharedBody | None = None  # the region its whole answers come in (sharedbody.py)
 
 
 def default_max_size(size: int) -> int:
@@ -156,8 +158,8 @@ class WorkerPool:
     # --- workers ------------------------------------------------------------------
 
     def _spawn(self) -> _Worker:
-        pid, conn = self._zygote.spawn()
-        worker = _Worker(pid, conn)
+        pid, conn, shared = self._zygote.spawn()
+        worker = _Worker(pid, conn, shared=shared)
         with self._cond:
             self._workers.add(worker)
         return worker
@@ -175,6 +177,8 @@ class WorkerPool:
             worker.gone = True
         status = self._zygote.reap(worker.pid)
         worker.conn.close()
+        if worker.shared:
+            worker.shared.close()
         with self._cond:
             self._workers.discard(worker)
             if worker in self._idle:
@@ -267,19 +271,22 @@ class WorkerPool:
             self._discard(worker)
             raise QueryTimeout(f"the query ran longer than the limit of {self.timeout:g} s and was "
                                "stopped; narrow it down (LIMIT, more specific patterns) and try again")
-        return head_answer(self._messages(worker), lambda finished: self._release(worker, finished))
+        return head_answer(self._messages(worker), lambda finished: self._release(worker, finished),
+                           worker.shared)
 
     def _messages(self, worker: _Worker):
+        ready = True  # run() has seen the first message arrive
         while True:
             try:
-                ready = worker.conn.poll(self.timeout)
+                ready = ready or worker.conn.poll(self.timeout)
                 message = worker.conn.recv() if ready else None
+                ready = False
             except (EOFError, OSError):
                 raise self._lost(worker) from None
             if message is None:
                 raise QueryTimeout(f"writing the result took longer than {self.timeout:g} s")
             yield message
-            if message[0] in {"end", "error", "whole"}:
+            if message[0] in {"end", "error", "whole", "shared"}:
                 return
 
     def _demote(self, worker: _Worker) -> None:
@@ -309,6 +316,8 @@ class WorkerPool:
         for old in retired:
             self._zygote.reap(old.pid)
             old.conn.close()
+            if old.shared:
+                old.shared.close()
 
     def _retire(self) -> list[_Worker]:
         """Idle workers beyond ``size`` that have waited longer than ``idle_grace``, taken out of

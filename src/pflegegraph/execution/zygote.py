@@ -3,8 +3,9 @@
 The zygote is forked once, while the server process is still single-threaded, and holds the
 loaded store. It answers two requests over a Unix socket, one at a time:
 
-- ``spawn`` (with one end of a fresh socket pair, sent by ``socket.send_fds``): fork a worker that
-  serves queries over that socket; the reply is the worker's pid;
+- ``spawn`` (with one end of a fresh socket pair, sent by ``socket.send_fds``, and the memfd of
+  its shared answer region where there is one, see sharedbody.py): fork a worker that serves
+  queries over that socket; the reply is the worker's pid;
 - ``reap PID``: wait for that worker to end (the caller has killed it, or seen it go) and reply
   with its wait status, so the caller learns whether it was killed or crashed (SIGSEGV, ...).
 
@@ -26,6 +27,7 @@ import threading
 from multiprocessing.connection import Connection
 
 from pflegegraph.execution.core import answer
+from pflegegraph.execution.sharedbody import SharedBody
 
 _REQUEST = struct.Struct("!8sq")  # opcode, pid: every request is exactly 16 bytes
 _REPLY = struct.Struct("!q")
@@ -60,7 +62,7 @@ def _reset_signals() -> None:
             signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
-def _serve(conn: Connection, store) -> None:  # the worker's whole life
+def _serve(conn: Connection, store, shared: SharedBody | None = None) -> None:  # the worker's life
     """Answer requests until the server closes the socket. An unexpected exception before the
     head is sent back as an engine failure; after it, the worker ends (the server sees the
     stream break off and replaces the worker). A crash (SIGSEGV) is reported by the server,
@@ -73,8 +75,8 @@ def _serve(conn: Connection, store) -> None:  # the worker's whole life
             return
         started = False
         try:
-            for message in answer(store, request):
-                started = started or message[0] in {"head", "whole"}
+            for message in answer(store, request, shared):
+                started = started or message[0] in {"head", "whole", "shared"}
                 conn.send(message)
         except (BrokenPipeError, OSError):
             return
@@ -98,7 +100,7 @@ def _read_exact(sock: socket.socket, n: int, data: bytes = b"") -> bytes:
 def _zygote_main(sock: socket.socket, store) -> None:
     while True:
         try:
-            msg, fds, _flags, _addr = socket.recv_fds(sock, _REQUEST.size, 1)
+            msg, fds, _flags, _addr = socket.recv_fds(sock, _REQUEST.size, 2)
             if not msg:
                 return
             opcode, pid = _REQUEST.unpack(_read_exact(sock, _REQUEST.size, msg))
@@ -120,7 +122,8 @@ def _zygote_main(sock: socket.socket, store) -> None:
         if child == 0:
             sock.close()
             try:
-                _serve(Connection(fds[0]), store)
+                shared = SharedBody(fds[1]) if len(fds) > 1 else None
+                _serve(Connection(fds[0]), store, shared)
             finally:
                 os._exit(0)
         for fd in fds:
@@ -159,21 +162,28 @@ class Zygote:
         socket.send_fds(self._sock, [_REQUEST.pack(opcode, pid)], fds or [])
         return _REPLY.unpack(_read_exact(self._sock, _REPLY.size))[0]
 
-    def spawn(self) -> tuple[int, Connection]:
-        """A new worker: its pid and the connection to it."""
+    def spawn(self) -> tuple[int, Connection, SharedBody | None]:
+        """A new worker: its pid, the connection to it and its shared answer region (None where
+        the system has none)."""
+        shared = SharedBody.create()
         with self._lock:
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            fds = [theirs.fileno()] + ([shared.fd] if shared else [])
             try:
-                pid = self._ask(b"spawn", 0, [theirs.fileno()])
+                pid = self._ask(b"spawn", 0, fds)
             except OSError as exc:
                 ours.close()
+                if shared:
+                    shared.close()
                 raise ZygoteGone(f"the query worker zygote has gone away ({exc})") from None
             finally:
                 theirs.close()
         if pid <= 0:
             ours.close()
+            if shared:
+                shared.close()
             raise ZygoteGone("the query worker zygote could not start a worker")
-        return pid, Connection(ours.detach())
+        return pid, Connection(ours.detach()), shared
 
     def reap(self, pid: int) -> int | None:
         """Kill the worker (if it still runs) and return its wait status; None if unknown."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from gunicorn.app.base import BaseApplication
 
 from pflegegraph.web.clients import SlotBook
+from pflegegraph.web.gunicorn_worker import LingeringThreadWorker
 
 
 class _Server(BaseApplication):
@@ -44,7 +45,7 @@ def serve(app, settings) -> None:
         "bind": f"{settings.host}:{settings.port}",
         "workers": settings.workers,
         "threads": settings.threads,
-        "worker_class": "gthread",
+        "worker_class": LingeringThreadWorker,  # gthread, see gunicorn_worker.py
         # The query deadline is enforced by the query pool; gunicorn's own timeout only catches
         # a worker that stops answering its heartbeat.
         "timeout": int(max(30, settings.query_timeout * 3)),

@@ -6,7 +6,10 @@ gives an ordered list of acceptable format names; the runner takes the first one
 
 from __future__ import annotations
 
+import functools
+
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from pflegegraph.errors import UserError
 
@@ -72,6 +75,13 @@ def accepted(accept: MIMEAccept) -> tuple[str, ...]:
     if not accept:
         return PREFERENCE
     return ranked(accept, {fmt: MEDIA[fmt] for fmt in PREFERENCE})
+
+
+@functools.lru_cache(maxsize=128)
+def accepted_header(header: str | None) -> tuple[str, ...]:
+    """``accepted`` for the text of an Accept header (None: no header). A client sends the same
+    header with every request: it is read once."""
+    return accepted(parse_accept_header(header, MIMEAccept))
 
 
 def best(accept: MIMEAccept, offers: dict[str, tuple[str, ...]]) -> str | None:

@@ -60,7 +60,7 @@ def sparql():
         if proto.formats:
             accept = negotiation.format_override(proto.formats)
         else:
-            accept = negotiation.accepted(request.accept_mimetypes)
+            accept = negotiation.accepted_header(request.headers.get("Accept"))
     except ProtocolError as exc:
         return error(exc.status, exc.message)
     except PflegegraphError as exc:
