@@ -60,6 +60,12 @@ class _Worker:
     demoted: bool = False  # given a lower CPU priority (a long query); not reused afterwards
     shared: SharedBody | None = None  # the region its whole answers come in (sharedbody.py)
 
+    def close(self) -> None:
+        """Close the server's ends: the socket and the shared region."""
+        self.conn.close()
+        if self.shared:
+            self.shared.close()
+
 
 def default_max_size(size: int) -> int:
     """The cap when none is set: four times the standing workers plus two."""
@@ -176,9 +182,7 @@ class WorkerPool:
                 return None
             worker.gone = True
         status = self._zygote.reap(worker.pid)
-        worker.conn.close()
-        if worker.shared:
-            worker.shared.close()
+        worker.close()
         with self._cond:
             self._workers.discard(worker)
             if worker in self._idle:
@@ -315,9 +319,7 @@ class WorkerPool:
             self._cond.notify_all()
         for old in retired:
             self._zygote.reap(old.pid)
-            old.conn.close()
-            if old.shared:
-                old.shared.close()
+            old.close()
 
     def _retire(self) -> list[_Worker]:
         """Idle workers beyond ``size`` that have waited longer than ``idle_grace``, taken out of
