@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from pflegegraph.settings import Settings
 from pflegegraph.store import GraphStore
 from pflegegraph.web.clients import ClientGate
+from pflegegraph.web.endpoint import INTERNAL
 
 log = logging.getLogger("pflegegraph.web")
 
@@ -61,19 +62,24 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None,
     # a row of counts per server worker, and spare rows for workers that replace them
     app.extensions["pflegegraph.clients"] = ClientGate(settings.client_max_queries,
                                                        slots=2 * settings.workers + 2)
-    if settings.proxy_hops > 0:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=0, x_host=0,
-                                x_port=0, x_prefix=0)
-
     from pflegegraph.web import browse, health, publish, sparql
+    from pflegegraph.web.endpoint import QueryEndpoint
 
     app.register_blueprint(health.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(publish.bp)
     browse.register(app)
     _plain_errors(app)
+    # /sparql query requests are answered in front of Flask (endpoint.py), the rest by Flask
+    endpoint = QueryEndpoint(app.wsgi_app, settings, store, app.extensions["pflegegraph.runner"],
+                             app.extensions["pflegegraph.clients"])
+    app.extensions["pflegegraph.endpoint"] = endpoint
+    app.wsgi_app = endpoint
+    if settings.proxy_hops > 0:  # outermost: the endpoint sees the client's address too
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=0, x_host=0,
+                                x_port=0, x_prefix=0)
     return app
 
 
@@ -96,5 +102,4 @@ def _plain_errors(app: Flask) -> None:
     @app.errorhandler(Exception)
     def internal_error(exc: Exception):
         log.exception("unexpected error")
-        return Response("500 Internal Server Error: the service failed on this request; the "
-                        "failure is logged.\n", status=500, mimetype="text/plain")
+        return Response(INTERNAL, status=500, mimetype="text/plain")

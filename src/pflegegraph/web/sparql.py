@@ -1,10 +1,10 @@
-"""``/sparql``: the SPARQL 1.1 Protocol query operation, read-only, with hard limits.
+"""``/sparql`` in the Flask app: the Service Description, the query editor and CORS preflight.
 
-GET, POST form and POST direct; default-graph-uri and named-graph-uri; content negotiation with
-q-values and a ``format`` override; the Service Description on a GET without a query; CORS for
-reads. Every error is a plain-text sentence with the status the protocol asks for. With the
-result cache (embedded store), ``Pflegegraph-Cache`` says ``hit`` or ``miss``; ``Cache-Control:
-no-cache`` or ``no-store`` (or ``Pragma: no-cache``) runs the query again.
+The SPARQL 1.1 Protocol query operation itself (GET, POST form and POST direct, with the hard
+limits) is answered by ``QueryEndpoint`` (endpoint.py), a WSGI layer in front of this app that
+passes on the ``/sparql`` requests without a query and the methods it does not answer. Here:
+a GET without a query gets the Service Description by content negotiation (a browser gets the
+query editor); OPTIONS is the CORS preflight; any other method gets 405 with ``Allow``.
 """
 
 from __future__ import annotations
@@ -12,27 +12,18 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
-from pflegegraph.errors import PflegegraphError, QuerySyntaxError, ServiceCallFailed
-from pflegegraph.execution import CachingRunner, QueryRequest, QueryTimeout, ServiceBusy
-from pflegegraph.execution.core import NotAcceptable, RemoteFailure
-from pflegegraph.guard import RefusedQuery, check_graph, check_query, looks_like_update
+from pflegegraph.errors import PflegegraphError
 from pflegegraph.results import graph_text
 from pflegegraph.web import negotiation
-from pflegegraph.web.clients import TooManyQueries, run_counted
-from pflegegraph.web.protocol import READ_ONLY, ProtocolError, parse
+from pflegegraph.web.endpoint import CORS
+from pflegegraph.web.protocol import ProtocolError, parse
 from pflegegraph.web.service_description import description
 
 bp = Blueprint("sparql", __name__)
 
-TRUNCATED = "Pflegegraph-Result-Truncated"
-ROW_LIMIT = "Pflegegraph-Row-Limit"
-CACHE = "Pflegegraph-Cache"
-EXPOSED = f"{TRUNCATED}, {ROW_LIMIT}, {CACHE}, Server-Timing"
-
 
 def cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED
+    response.headers.extend(CORS)
     return response
 
 
@@ -54,6 +45,9 @@ def preflight():
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql():
+    """A ``/sparql`` request without a query. Query requests are answered before Flask, by the
+    QueryEndpoint (endpoint.py) in front of this app; it passes on only a GET without a query:
+    the query editor for a browser, else the Service Description."""
     settings = current_app.config["PFLEGEGRAPH_SETTINGS"]
     try:
         proto = parse(request, settings.max_body_bytes)
@@ -65,91 +59,15 @@ def sparql():
         return error(exc.status, exc.message)
     except PflegegraphError as exc:
         return error(400, exc.message)
-    if proto.query is None:
-        if request.method == "GET" and not proto.formats and _prefers_html():
-            from pflegegraph.web.browse import editor_response
-
-            return editor_response()  # a browser opening /sparql gets the query editor
-        return service_description(accept)
-    runner = current_app.extensions["pflegegraph.runner"]
-    caching = isinstance(runner, CachingRunner)
-    try:
-        req = _request(proto, accept, settings)
-        answer = run_counted(current_app.extensions["pflegegraph.clients"], runner,
-                             request.remote_addr, req, fresh=_no_cache())
-    except QuerySyntaxError as exc:
-        if looks_like_update(proto.query):
-            return error(403, READ_ONLY)
-        return error(400, exc.message)
-    except RefusedQuery as exc:
-        return error(403, f"Refused: {exc.message}.")
-    except NotAcceptable as exc:
-        return error(406, f"None of the formats you accept fits a {_kind_name(exc.kind)} result; "
-                          f"this one can be sent as: "
-                          + ", ".join(negotiation.media_type(f) for f in exc.offered) + ".",
-                     Vary="Accept")
-    except QueryTimeout as exc:
-        return error(503, f"Stopped: {exc.message}.", **{"Retry-After": "5"})
-    except ServiceBusy as exc:
-        return error(503, f"Busy: {exc.message}.", **{"Retry-After": "5"})
-    except TooManyQueries as exc:
-        return error(429, exc.message, **{"Retry-After": "5"})
-    except ServiceCallFailed as exc:
-        return error(502, f"Bad gateway: {exc.message}.")
-    except RemoteFailure as exc:
-        return error(502, f"The store behind this service failed: {exc.message}")
-    except PflegegraphError as exc:
-        return error(400, exc.message)
-    if request.method == "HEAD":  # no body goes out: read it all, so the worker is free again
-        for _ in answer.chunks:
-            pass
-    response = Response(answer.chunks, mimetype=negotiation.media_type(answer.fmt),
+    if proto.query is not None:  # answered by the endpoint in front; here for a bare Flask app
+        reply = current_app.extensions["pflegegraph.endpoint"].respond(request)
+        return Response(reply.body, status=reply.status, headers=reply.headers,
                         direct_passthrough=True)
-    if answer.fmt in {"csv", "tsv", "turtle"}:
-        response.mimetype_params["charset"] = "utf-8"
-    response.headers["Vary"] = "Accept"
-    if answer.length is not None:  # a body known in full: sent with its length, not in chunks
-        response.headers["Content-Length"] = str(answer.length)
-    timing = f"engine;dur={answer.seconds * 1000:.2f}"
-    response.headers["Server-Timing"] = timing + ', cache;desc="hit"' if answer.cached else timing
-    if caching:
-        response.headers[CACHE] = "hit" if answer.cached else "miss"
-    if settings.row_limit:
-        response.headers[ROW_LIMIT] = str(settings.row_limit)
-    if answer.truncated:
-        response.headers[TRUNCATED] = (f"true; the result was cut at {answer.rows} "
-                                       f"{'triples' if answer.kind == 'graph' else 'rows'}")
-    # With direct passthrough the WSGI server gets answer.chunks itself and closes it when done
-    # or when the client goes away: that frees the query worker and the client's place.
-    return cors(response)
+    if request.method == "GET" and not proto.formats and _prefers_html():
+        from pflegegraph.web.browse import editor_response
 
-
-def _no_cache() -> bool:
-    """The client asks for an answer not taken from a cache."""
-    control = request.cache_control
-    return bool(control.no_cache or control.no_store or "no-cache" in request.pragma)
-
-
-def _kind_name(kind: str) -> str:
-    return "CONSTRUCT/DESCRIBE" if kind == "graph" else "SELECT/ASK"
-
-
-def _request(proto, accept: tuple[str, ...], settings) -> QueryRequest:
-    store = current_app.extensions["pflegegraph.store"]
-    graphs = {g.value if isinstance(g, ox.NamedNode) else str(g) for g in store.graphs()}
-    allow = settings.service_allowlist
-    dataset = check_query(proto.query, graphs, allow, settings.query_max_nesting)
-    for iri in proto.default_graphs:
-        check_graph(iri, graphs, allow, "default-graph-uri")
-    for iri in proto.named_graphs:
-        check_graph(iri, graphs, allow, "named-graph-uri")
-    default = named = None
-    if proto.default_graphs or proto.named_graphs:  # the protocol's dataset overrides FROM
-        default, named = tuple(proto.default_graphs), tuple(proto.named_graphs)
-    elif dataset.given:
-        default, named = tuple(dataset.default), tuple(dataset.named)
-    return QueryRequest(proto.query, accept=accept, default_graphs=default, named_graphs=named,
-                        row_limit=settings.row_limit or None)
+        return editor_response()  # a browser opening /sparql gets the query editor
+    return service_description(accept)
 
 
 def _prefers_html() -> bool:
