@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.client
 import json
 import statistics
 import sys
@@ -36,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from httpclient import CLIENTS, HttpError, StdlibConnection, form  # noqa: E402
 from pflegegraph.binding import bind  # noqa: E402
 from pflegegraph.namedqueries import QueryCatalog  # noqa: E402
 from pflegegraph.settings import Settings  # noqa: E402
@@ -47,21 +47,17 @@ SIMPLE = "ASK { ?s a <https://w3id.org/pflegegraph/def#ActionField> }"
 CACHED, UNCACHED = "pflegegraph", "pflegegraph-nocache"
 
 
-def post(conn: http.client.HTTPConnection, path: str, query: str) -> tuple[int, bytes, dict]:
-    body = urllib.parse.urlencode({"query": query})
-    conn.request(
-        "POST",
-        path,
-        body,
-        {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"},
-    )
-    response = conn.getresponse()
-    data = response.read()
-    return response.status, data, dict(response.getheaders())
+# The client of the load, the overhead and the runaway parts (--client): httpclient.py.
+Client = CLIENTS["lean"]
+
+
+def connect(url: str, timeout: float = 60.0, source_address=None):
+    parts = urllib.parse.urlsplit(url)
+    return Client(parts.hostname, parts.port, timeout=timeout, source_address=source_address)
 
 
 def load(url: str, query: str, seconds: float, concurrency: int, timeout: float = 60.0) -> dict:
-    parts = urllib.parse.urlsplit(url)
+    path, body = urllib.parse.urlsplit(url).path, form(query)
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -71,17 +67,13 @@ def load(url: str, query: str, seconds: float, concurrency: int, timeout: float 
         # each client from its own loopback address (all of 127/8 is loopback on Linux), as
         # separate users are: pflegegraph bounds the queries at once per address
         source = (f"127.0.0.{10 + k}", 0)
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout,
-                                          source_address=source)
+        conn = connect(url, timeout, source)
         mine = []
         while time.monotonic() < stop_at:
             started = time.perf_counter()
             try:
-                status, _, _ = post(conn, parts.path, query)
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout,
-                                                  source_address=source)
+                status, _, _ = conn.post(path, body)
+            except OSError:  # the connection is closed; the next post opens a new one
                 status = 0
             mine.append(time.perf_counter() - started)
             if status != 200:
@@ -109,11 +101,11 @@ def load(url: str, query: str, seconds: float, concurrency: int, timeout: float 
 
 def rows(url: str, query: str, timeout: float) -> int | None:
     """The number of result rows (None: an error or a timeout)."""
-    parts = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    parts = urllib.parse.urlsplit(url)  # the standard library's client: a second opinion on HTTP
+    conn = StdlibConnection(parts.hostname, parts.port, timeout=timeout)
     try:
-        status, data, _ = post(conn, parts.path, query)
-    except (OSError, http.client.HTTPException):
+        status, data, _ = conn.post(parts.path, form(query))
+    except OSError:
         return None
     finally:
         conn.close()
@@ -125,11 +117,11 @@ def rows(url: str, query: str, timeout: float) -> int | None:
 
 def cache_header(url: str, query: str) -> str | None:
     """The Pflegegraph-Cache header of the second of two equal requests (None: no cache)."""
-    parts = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    path, body = urllib.parse.urlsplit(url).path, form(query)
+    conn = connect(url)
     try:
-        post(conn, parts.path, query)
-        return post(conn, parts.path, query)[2].get("Pflegegraph-Cache")
+        conn.post(path, body)
+        return conn.post(path, body)[2].get("pflegegraph-cache")
     finally:
         conn.close()
 
@@ -144,21 +136,33 @@ def _raw_once(store, query: str) -> float:
     return time.perf_counter() - started
 
 
-def overhead(url: str, store, query: str, n: int = 60) -> tuple[float, float, float]:
-    """Median total latency of the service (sequential requests), of its worker's engine time
-    (Server-Timing) and of the raw engine time in this process. A service request and a raw run
-    take turns, so both meet the same state of the machine."""
-    parts = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-    total, engine, raw = [], [], []
+def overhead(urls: dict[str, str], store, query: str, n: int = 60) -> dict:
+    """For each server: the median total latency (sequential requests) and the median engine
+    time its Server-Timing reports; and the median raw engine time in this process. Each request
+    is followed by a raw run, so servers and raw runs meet the same state of the machine."""
+    body = form(query)
+    conns = {server: (connect(url), urllib.parse.urlsplit(url).path) for server, url in urls.items()}
+    total = {server: [] for server in urls}
+    engine = {server: [] for server in urls}
+    raw = []
     for _ in range(n):
-        started = time.perf_counter()
-        _, _, headers = post(conn, parts.path, query)
-        total.append(time.perf_counter() - started)
-        engine.append(engine_seconds(headers.get("Server-Timing", "")))
-        raw.append(_raw_once(store, query))
-    conn.close()
-    return statistics.median(total), statistics.median(engine), statistics.median(raw)
+        for server, (conn, path) in conns.items():
+            started = time.perf_counter()
+            status, _, headers = conn.post(path, body)
+            total[server].append(time.perf_counter() - started)
+            if status != 200:
+                raise HttpError(f"{server} answered {status} to a named query")
+            engine[server].append(engine_seconds(headers.get("server-timing", "")))
+            raw.append(_raw_once(store, query))
+    for conn, _ in conns.values():
+        conn.close()
+    raw_ms = statistics.median(raw) * 1000
+    out = {"raw_ms": raw_ms}
+    for server in urls:
+        total_ms = statistics.median(total[server]) * 1000
+        out[server] = {"total_ms": total_ms, "engine_ms": statistics.median(engine[server]) * 1000,
+                       "overhead": (total_ms - raw_ms) / raw_ms if raw_ms else None}
+    return out
 
 
 def engine_seconds(timing: str) -> float:
@@ -171,18 +175,16 @@ def engine_seconds(timing: str) -> float:
 
 
 def runaway_p99(url: str, seconds: float) -> dict:
-    parts = urllib.parse.urlsplit(url)
+    path, body = urllib.parse.urlsplit(url).path, form(RUNAWAY)
     done = threading.Event()
     stopped = [0]
 
     def attacker():
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        conn = connect(url)
         while not done.is_set():
             try:
-                status, _, _ = post(conn, parts.path, RUNAWAY)
+                status, _, _ = conn.post(path, body)
             except OSError:  # no answer within the client's own timeout: try again
-                conn.close()
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
                 continue
             stopped[0] += status == 503
         conn.close()
@@ -200,12 +202,24 @@ def runaway_p99(url: str, seconds: float) -> dict:
 def compare(stack, tmp: Path, pg_options, rdflib_cmd, rdflib_port: int, dump: Path, pg_off: str) -> dict:
     """Start the servers to compare with (pflegegraph with its cache, Oxigraph server,
     rdflib-endpoint) on ``stack``; their /sparql URLs by name."""
-    import urllib.request
-
     pg = stack.enter_context(pflegegraph_service(tmp, *pg_options))
-    oxi = stack.enter_context(oxigraph_server(tmp))
+    oxi = start_oxigraph(stack, tmp, dump)
     stack.enter_context(running(rdflib_cmd, f"http://127.0.0.1:{rdflib_port}/", tmp / "rdflib.log",
                                 timeout=120))
+    return {
+        CACHED: f"{pg}/sparql",
+        UNCACHED: f"{pg_off}/sparql",
+        "oxigraph": oxi,
+        "rdflib-endpoint": f"http://127.0.0.1:{rdflib_port}/",
+    }
+
+
+def start_oxigraph(stack, tmp: Path, dump: Path) -> str:
+    """Oxigraph server on ``stack``, loaded with ``dump`` and keeping it in memory, as the
+    embedded store does (on disk, RocksDB, its queries take 2-3 times as long); its query URL."""
+    import urllib.request
+
+    oxi = stack.enter_context(oxigraph_server(tmp, memory=True))
     urllib.request.urlopen(
         urllib.request.Request(  # noqa: S310
             f"{oxi}/store",
@@ -213,14 +227,9 @@ def compare(stack, tmp: Path, pg_options, rdflib_cmd, rdflib_port: int, dump: Pa
             method="POST",
             headers={"Content-Type": "application/n-quads"},
         ),
-        timeout=60,
+        timeout=120,
     ).read()
-    return {
-        CACHED: f"{pg}/sparql",
-        UNCACHED: f"{pg_off}/sparql",
-        "oxigraph": f"{oxi}/query",
-        "rdflib-endpoint": f"http://127.0.0.1:{rdflib_port}/",
-    }
+    return f"{oxi}/query"
 
 
 def measure_load(out: dict, urls: dict, queries: dict, args) -> None:
@@ -250,10 +259,15 @@ def main() -> int:
     parser.add_argument("--row-timeout", type=float, default=120.0,
                         help="seconds allowed for the one checking request per server and query")
     parser.add_argument("--overhead-only", action="store_true",
-                        help="start only pflegegraph without the cache, and measure only its "
-                        "overhead over the raw engine and the runaway p99 (no load, no other servers)")
+                        help="start only pflegegraph without the cache and Oxigraph server, and "
+                        "measure only the overhead over the raw engine and the runaway p99 (no load)")
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="lean",
+                        help="the HTTP client of the load and overhead parts: lean (a raw socket, "
+                        "the request encoded once) or stdlib (http.client); see bench/httpclient.py")
     parser.add_argument("--queries", help="only these named queries (comma-separated)")
     args = parser.parse_args()
+    global Client
+    Client = CLIENTS[args.client]
     data_options: tuple[str, ...] = ()
     overrides: dict = {}
     if args.size:
@@ -293,19 +307,14 @@ def main() -> int:
         with contextlib.ExitStack() as stack:
             pg_off = stack.enter_context(pflegegraph_service(
                 tmp, *pg_options, env=clean_env(PFLEGEGRAPH_RESULT_CACHE_MB="0")))
-            urls = {UNCACHED: f"{pg_off}/sparql"}
-            if not args.overhead_only:
+            if args.overhead_only:
+                urls = {UNCACHED: f"{pg_off}/sparql", "oxigraph": start_oxigraph(stack, tmp, dump)}
+            else:
                 urls = compare(stack, tmp, pg_options, rdflib_cmd, rdflib_port, dump, pg_off)
                 measure_load(out, urls, queries, args)
-            out["overhead"] = {}
-            for name, text in queries.items():
-                total, engine, raw = overhead(urls[UNCACHED], store, text)
-                out["overhead"][name] = {
-                    "total_ms": total * 1000,
-                    "engine_ms": engine * 1000,
-                    "raw_ms": raw * 1000,
-                    "overhead": (total - raw) / raw if raw else None,
-                }
+            out["client"] = args.client
+            out["overhead"] = {name: overhead({s: urls[s] for s in (UNCACHED, "oxigraph")}, store, text)
+                               for name, text in queries.items()}
             # long enough for runaways to reach the deadline and be stopped within the window
             out["runaway"] = runaway_p99(urls[UNCACHED], max(5.0, args.seconds, deadline + 2.0))
     report(out)
@@ -362,15 +371,16 @@ def report_load(out: dict, servers: list) -> None:
 
 
 def report_overhead(out: dict) -> None:
-    print(f"\noverhead of the service without the cache ({UNCACHED}; total latency, sequential "
-          "requests) over the raw engine time (pyoxigraph's query + native JSON serialisation in "
-          "this process):")
+    print(f"\noverhead over the raw engine time (pyoxigraph's query + native JSON serialisation in "
+          f"this process), total latency of sequential requests ({out['client']} client): "
+          f"{UNCACHED}, and Oxigraph server for reference")
     for name, o in out["overhead"].items():
+        ours, oxi = o[UNCACHED], o["oxigraph"]
         flag = "" if o["raw_ms"] > 10 else "  (raw engine < 10 ms: target does not apply)"
         print(
-            f"  {name:30} total {o['total_ms']:8.2f} ms  raw {o['raw_ms']:8.2f} ms  "
-            f"(worker's Server-Timing {o['engine_ms']:8.2f} ms)  "
-            f"overhead {100 * (o['overhead'] or 0):6.1f} %{flag}"
+            f"  {name:30} raw {o['raw_ms']:7.2f} ms  total {ours['total_ms']:7.2f} ms "
+            f"(Server-Timing {ours['engine_ms']:7.2f})  overhead {100 * (ours['overhead'] or 0):5.1f} %"
+            f"  | oxigraph {oxi['total_ms']:7.2f} ms  {100 * (oxi['overhead'] or 0):5.1f} %{flag}"
         )
     r = out["runaway"]
     print(

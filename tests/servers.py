@@ -91,9 +91,10 @@ def pflegegraph_service(tmp: Path, *options: str, env: dict[str, str] | None = N
                                 env or clean_env(), timeout=60), f"http://127.0.0.1:{port}")
 
 
-def oxigraph_server(tmp: Path, *options: str):
-    """``oxigraph serve`` with the union default graph, on a free port; yields its base URL."""
-    return _url_context(Oxigraph(tmp, *options), None)
+def oxigraph_server(tmp: Path, *options: str, memory: bool = False):
+    """``oxigraph serve`` with the union default graph, on a free port; yields its base URL.
+    ``memory``: its data in memory (as the embedded store keeps it), not in a folder in ``tmp``."""
+    return _url_context(Oxigraph(tmp, *options, memory=memory), None)
 
 
 class Oxigraph:
@@ -101,14 +102,15 @@ class Oxigraph:
     start again on the same folder and port (``with Oxigraph(tmp) as url``: started, and stopped
     at the end of the block whatever happened)."""
 
-    def __init__(self, tmp: Path, *options: str):
+    def __init__(self, tmp: Path, *options: str, memory: bool = False):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.location = tmp / f"oxigraph-{self.port}"
         self.log = tmp / f"oxigraph-{self.port}.log"
         binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-        self.cmd = [binary, "serve", "--location", str(self.location), "--bind",
-                    f"127.0.0.1:{self.port}", "--union-default-graph", *options]
+        where = [] if memory else ["--location", str(self.location)]
+        self.cmd = [binary, "serve", *where, "--bind", f"127.0.0.1:{self.port}",
+                    "--union-default-graph", *options]
         self.proc: subprocess.Popen | None = None
 
     @staticmethod
