@@ -80,3 +80,43 @@ def test_an_answer_read_after_its_worker_wrote_the_next_one_is_intact(store, one
     other = one_worker.run(QueryRequest(OTHER, accept=("tsv",)))
     assert b"".join(other.chunks).startswith(b"?f\t?type\n")
     assert b"".join(first.chunks) == engine_json(store, SMALL)
+
+
+GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+
+@pytest.mark.parametrize(("query", "fmt"), [("ASK { ?s ?p ?o }", "xml"), (GRAPH, "turtle")])
+def test_ask_and_construct_answers_come_whole_with_their_length(store, query, fmt):
+    """Not only SELECT: a written ASK or CONSTRUCT answer is one message, so it goes out with
+    its Content-Length instead of in chunks."""
+    region = SharedBody.create(1 << 22)
+    try:
+        messages = list(answer(store, QueryRequest(query, accept=(fmt,)), region))
+        assert [m[0] for m in messages] == ["shared"]
+        got = head_answer(iter(messages), shared=region)
+        body = b"".join(got.chunks)
+        assert got.length == len(body) and got.fmt == fmt
+        if fmt == "turtle":
+            parsed = ox.Store()
+            parsed.load(body, format=ox.RdfFormat.TURTLE)
+            triples = {(q.subject, q.predicate, q.object)
+                       for q in store.store.quads_for_pattern(None, None, None)}
+            assert len(parsed) == len(triples)
+        else:
+            assert b"<boolean>true</boolean>" in body
+    finally:
+        region.close()
+
+
+def test_a_graph_answer_past_the_whole_limit_is_streamed_in_its_pieces(store, monkeypatch):
+    from pflegegraph.execution import core
+
+    small = b"".join(m[-1] for m in answer(store, QueryRequest(GRAPH, accept=("ntriples",))))
+    monkeypatch.setattr(core, "WHOLE_MAX", len(small) // 3)
+    messages = list(answer(store, QueryRequest(GRAPH, accept=("ntriples",))))
+    kinds = [m[0] for m in messages]
+    assert kinds[0] == "head" and kinds[-1] == "end" and set(kinds[1:-1]) == {"chunk"}
+    assert b"".join(m[1] for m in messages[1:-1]) == small
+    streamed = head_answer(iter(messages))
+    assert streamed.length is None  # sent in chunks: the length is not known up front
+    assert b"".join(streamed.chunks) == small

@@ -141,22 +141,43 @@ def answer(store, request: QueryRequest, shared=None) -> Iterator[tuple]:
         return
     if isinstance(result, Written):
         head = (result.kind, fmt, result.truncated, result.rows, time.perf_counter() - started)
-        if shared is not None and shared.fits(result.body):
-            yield ("shared", *head, shared.put(result.body))
-            return
-        if len(result.body) <= WHOLE_MAX:
-            yield ("whole", *head, result.body)
-            return
-        yield ("head", *head)
-        for start in range(0, len(result.body), PIECE):
-            yield ("chunk", result.body[start:start + PIECE])
-        yield ("end",)
+        yield from _body_messages(head, result.body, shared)
         return
+    # ASK, CONSTRUCT and DESCRIBE, and every answer of a remote store: the rows or triples are
+    # in memory already; written out, a body of up to WHOLE_MAX goes back in one message (with
+    # its length: no chunked transfer), a larger one in its pieces as they are written.
     rows = len(result.triples) if result.kind == "graph" else len(result.rows)
+    pieces = stream(result, fmt, getattr(store, "prefixes", None))
+    body, size = [], 0
+    for piece in pieces:
+        body.append(piece)
+        size += len(piece)
+        if size > WHOLE_MAX:
+            break
+    else:
+        head = (result.kind, fmt, result.truncated, rows, time.perf_counter() - started)
+        yield from _body_messages(head, b"".join(body), shared)
+        return
     yield ("head", result.kind, fmt, result.truncated, rows, time.perf_counter() - started)
-    for chunk in stream(result, fmt, getattr(store, "prefixes", None)):
-        yield ("chunk", chunk)
+    for piece in body:
+        yield ("chunk", piece)
+    for piece in pieces:
+        yield ("chunk", piece)
     yield ("end",)
+
+
+def _body_messages(head: tuple, body: bytes, shared) -> Iterator[tuple]:
+    """A head and its whole body: in the shared region where it fits, else in one message up to
+    WHOLE_MAX, else in pieces of PIECE."""
+    if shared is not None and shared.fits(body):
+        yield ("shared", *head, shared.put(body))
+    elif len(body) <= WHOLE_MAX:
+        yield ("whole", *head, body)
+    else:
+        yield ("head", *head)
+        for start in range(0, len(body), PIECE):
+            yield ("chunk", body[start:start + PIECE])
+        yield ("end",)
 
 
 def raise_error(message: tuple) -> None:
