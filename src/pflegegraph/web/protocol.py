@@ -62,15 +62,34 @@ _cached_pairs = functools.lru_cache(maxsize=256)(_decode_pairs)
 
 
 def _body(request: Request, limit: int) -> bytes:
-    if request.content_length is not None and request.content_length > limit:
-        raise ProtocolError(413, f"The request body is larger than the limit of {limit} bytes.")
-    try:
-        data = request.get_data(cache=True)
-    except RequestEntityTooLarge:
-        raise ProtocolError(413, f"The request body is larger than the limit of {limit} bytes.") from None
+    too_large = ProtocolError(413, f"The request body is larger than the limit of {limit} bytes.")
+    length = request.content_length
+    if length is not None and length > limit:
+        raise too_large
+    environ = request.environ
+    if length is None and environ.get("wsgi.input_terminated"):
+        # A chunked body has no length to check up front, and werkzeug's stream, capped at the
+        # limit, would cut it off without a word: read one byte past the limit to tell.
+        data = _read_at_most(environ["wsgi.input"], limit + 1)
+    else:
+        try:
+            data = request.get_data(cache=True)
+        except RequestEntityTooLarge:
+            raise too_large from None
     if len(data) > limit:
-        raise ProtocolError(413, f"The request body is larger than the limit of {limit} bytes.")
+        raise too_large
     return data
+
+
+def _read_at_most(stream, n: int) -> bytes:
+    parts, size = [], 0
+    while size < n:
+        part = stream.read(n - size)
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
 
 
 def _charset_ok(request: Request) -> None:
