@@ -30,7 +30,7 @@ from pflegegraph.execution.core import NotAcceptable, RemoteFailure
 from pflegegraph.guard import RefusedQuery, check_graph, check_query, looks_like_update
 from pflegegraph.web import negotiation
 from pflegegraph.web.clients import TooManyQueries, run_counted
-from pflegegraph.web.protocol import READ_ONLY, ProtocolError, parse
+from pflegegraph.web.protocol import READ_ONLY, ProtocolError, ProtocolRequest, parse
 
 log = logging.getLogger("pflegegraph.web")
 
@@ -92,17 +92,10 @@ class QueryEndpoint:
 
     def respond(self, request: Request) -> Reply | None:
         """The reply to a query request, or None when it carries no query."""
-        settings = self.settings
         try:
-            proto = parse(request, settings.max_body_bytes)
-            if proto.formats:
-                accept = negotiation.format_override(proto.formats)
-            else:
-                accept = negotiation.accepted_header(request.environ.get("HTTP_ACCEPT"))
+            proto, accept = read_request(request, self.settings.max_body_bytes)
         except ProtocolError as exc:
             return plain(exc.status, exc.message)
-        except PflegegraphError as exc:
-            return plain(400, exc.message)
         if proto.query is None:
             return None
         try:
@@ -171,6 +164,18 @@ class QueryEndpoint:
                                        f"{'triples' if answer.kind == 'graph' else 'rows'}"))
         headers.extend(CORS)
         return Reply(200, headers, answer.chunks)
+
+
+def read_request(request: Request, body_limit: int) -> tuple[ProtocolRequest, tuple[str, ...]]:
+    """The protocol request and the formats the client accepts, in its order; a ProtocolError
+    with the status and the sentence for anything wrong (an unknown ``format`` is a 400)."""
+    proto = parse(request, body_limit)
+    try:
+        if proto.formats:
+            return proto, negotiation.format_override(proto.formats)
+        return proto, negotiation.accepted_header(request.environ.get("HTTP_ACCEPT"))
+    except PflegegraphError as exc:
+        raise ProtocolError(400, exc.message) from None
 
 
 def _drained(reply: Reply) -> list[bytes]:

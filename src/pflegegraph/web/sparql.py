@@ -12,11 +12,10 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
-from pflegegraph.errors import PflegegraphError
 from pflegegraph.results import graph_text
 from pflegegraph.web import negotiation
-from pflegegraph.web.endpoint import CORS
-from pflegegraph.web.protocol import ProtocolError, parse
+from pflegegraph.web.endpoint import CORS, read_request
+from pflegegraph.web.protocol import ProtocolError
 from pflegegraph.web.service_description import description
 
 bp = Blueprint("sparql", __name__)
@@ -45,20 +44,14 @@ def preflight():
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql():
-    """A ``/sparql`` request without a query. Query requests are answered before Flask, by the
-    QueryEndpoint (endpoint.py) in front of this app; it passes on only a GET without a query:
-    the query editor for a browser, else the Service Description."""
+    """A ``/sparql`` request without a query: the query editor for a browser, else the Service
+    Description. Query requests are answered before Flask by the QueryEndpoint (endpoint.py),
+    which passes on only a GET without a query; a bare Flask app hands them to it here."""
     settings = current_app.config["PFLEGEGRAPH_SETTINGS"]
     try:
-        proto = parse(request, settings.max_body_bytes)
-        if proto.formats:
-            accept = negotiation.format_override(proto.formats)
-        else:
-            accept = negotiation.accepted_header(request.headers.get("Accept"))
+        proto, accept = read_request(request, settings.max_body_bytes)
     except ProtocolError as exc:
         return error(exc.status, exc.message)
-    except PflegegraphError as exc:
-        return error(400, exc.message)
     if proto.query is not None:  # answered by the endpoint in front; here for a bare Flask app
         reply = current_app.extensions["pflegegraph.endpoint"].respond(request)
         return Response(reply.body, status=reply.status, headers=reply.headers,
