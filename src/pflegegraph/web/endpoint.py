@@ -3,7 +3,7 @@
 A query request (GET with a ``query`` parameter, POST form or POST direct, and their HEAD) is
 the one request a SPARQL client sends over and over. It is read, checked and answered here
 without Flask's request and app contexts, URL routing and response object: measured on the
-2-core box, that takes some 0.45 ms off every request that comes after a pause (sequential
+2-core box, that takes some 0.4 ms off every request that comes after a pause (sequential
 requests: a script, a notebook, SPARQLWrapper in a loop), and a 10 ms query's whole overhead is
 about 2 ms. Everything else under ``/sparql`` goes on to the Flask app: a GET without a query
 (the Service Description, or the query editor for a browser), the CORS preflight, and any other
