@@ -89,7 +89,8 @@ def test_head_of_a_streamed_answer_frees_its_worker(uncached):
 
 
 def test_an_unexpected_failure_is_a_plain_500_and_logged(settings, store, caplog, monkeypatch):
-    app = create_app(settings.replace(result_cache_mb=0, query_workers=1), store=store)
+    app = create_app(settings.replace(result_cache_mb=0, query_workers=1, client_max_queries=1),
+                     store=store)
     try:
         def broken(request, fresh=False):
             raise RuntimeError("a bug in the runner")
@@ -102,7 +103,7 @@ def test_an_unexpected_failure_is_a_plain_500_and_logged(settings, store, caplog
         assert response.text.startswith("500 Internal Server Error: the service failed")
         assert "Traceback" not in response.text and "a bug in the runner" not in response.text
         assert any("a bug in the runner" in (r.exc_text or "") for r in caplog.records)
-        # the client's place was given back: the next query of the same address is not refused
+        # the client's one place was given back: its next query is not refused with 429
         monkeypatch.undo()
         again = app.test_client().post("/sparql", data={"query": "ASK {}"})
         assert again.status_code == 200 and again.json == {"head": {}, "boolean": True}
