@@ -75,14 +75,12 @@ class QueryEndpoint:
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") not in METHODS:
             return self.app(environ, start_response)
-        request = Request(environ)
-        request.max_content_length = self.settings.max_body_bytes
+        request = Request(environ)  # the body limit: protocol.parse checks it on what arrives
         try:
             reply = self.respond(request)
         except Exception:  # the Flask app's last resort, for this path: logged, never shown
             log.exception("unexpected error on %s %s", request.method, PATH)
-            reply = Reply(500, [("Content-Type", PLAIN), ("Content-Length", str(len(INTERNAL)))],
-                          [INTERNAL.encode()])
+            reply = plain(500, INTERNAL)
         if reply is None:  # no query: the Service Description or the editor, from Flask
             return self.app(environ, start_response)
         start_response(f"{reply.status} {HTTPStatus(reply.status).phrase}", reply.headers)

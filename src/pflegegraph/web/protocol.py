@@ -11,8 +11,7 @@ import functools
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from flask import Request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Request
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
@@ -71,11 +70,8 @@ def _body(request: Request, limit: int) -> bytes:
         # A chunked body has no length to check up front, and werkzeug's stream, capped at the
         # limit, would cut it off without a word: read one byte past the limit to tell.
         data = _read_at_most(environ["wsgi.input"], limit + 1)
-    else:
-        try:
-            data = request.get_data(cache=True)
-        except RequestEntityTooLarge:
-            raise too_large from None
+    else:  # the length was checked above
+        data = request.get_data(cache=True)
     if len(data) > limit:
         raise too_large
     return data
